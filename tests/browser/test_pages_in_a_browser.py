@@ -1,0 +1,117 @@
+"""Every page in a real browser: accessible (axe-core), usable by keyboard and on a phone."""
+
+import datetime
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import log_in
+from tracker import services
+from tracker.vocabulary import SourceType, Stance, Status
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PHONE = {"width": 375, "height": 740}
+
+
+def serious_violations(page: Page) -> list[str]:
+    results = Axe().run(page)
+    return [
+        f"{violation['id']} ({violation['impact']}): {violation['help']} at "
+        + ", ".join(node["target"][0] for node in violation["nodes"][:3])
+        for violation in results.response["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.fixture
+def pledge_with_history(seed, analyst):
+    pledge = seed.pledges.get(quote__contains="invite judges")
+    evidence = services.add_evidence(
+        pledge=pledge,
+        added_by=analyst,
+        url="https://example.org/iij",
+        title="IIJ course report",
+        publisher="IIJ Malta",
+        source_type=SourceType.PARTNER,
+        stance=Stance.SUPPORTS,
+        excerpt="Judges from the region attended.",
+    )
+    pledge.refresh_from_db()
+    first = services.record_status_update(
+        pledge=pledge,
+        author=analyst,
+        status=Status.IN_PROGRESS,
+        effective_on=datetime.date(2024, 1, 10),
+        rationale="Invitations sent.",
+        based_on_version=pledge.version,
+    )
+    pledge.refresh_from_db()
+    services.record_status_update(
+        pledge=pledge,
+        author=analyst,
+        status=Status.FULFILLED,
+        effective_on=datetime.date(2024, 2, 20),
+        rationale="The course took place.",
+        evidence=[evidence],
+        based_on_version=pledge.version,
+    )
+    services.retract_status_update(
+        status_update=first, retracted_by=analyst, reason="Wrong date.", based_on_version=None
+    )
+    return pledge
+
+
+def test_the_login_page_has_no_serious_accessibility_violation(page: Page):
+    page.goto("/accounts/login/")
+    assert serious_violations(page) == []
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_text("This field is required.").first).to_be_visible()
+    assert serious_violations(page) == []
+
+
+def test_the_pledge_list_has_no_serious_accessibility_violation(page: Page, analyst, seed):
+    log_in(page, analyst.username)
+    expect(page.get_by_role("row")).to_have_count(9)
+    assert serious_violations(page) == []
+
+
+def test_the_pledge_page_has_no_serious_accessibility_violation(page: Page, analyst, pledge_with_history):
+    log_in(page, analyst.username)
+    page.goto(pledge_with_history.get_absolute_url())
+    expect(page.locator("#quote")).to_have_text(pledge_with_history.quote)
+    expect(page.locator(".timeline-entry--retracted")).to_contain_text("Wrong date.")
+    assert serious_violations(page) == []
+
+
+def test_an_analyst_logs_in_and_opens_a_pledge_from_the_list(page: Page, analyst, seed):
+    log_in(page, analyst.username)
+    pledge = seed.pledges.get(quote__contains="17 million")
+    page.get_by_role("link", name=pledge.summary).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(pledge.summary)
+    expect(page.locator("#current-status")).to_contain_text("Not assessed")
+
+
+def test_the_skip_link_is_the_first_stop_for_the_keyboard_and_shows_its_focus(page: Page, analyst, seed):
+    log_in(page, analyst.username)
+    page.keyboard.press("Tab")
+    focused = page.locator(":focus")
+    expect(focused).to_have_text("Skip to content")
+    assert focused.evaluate("el => getComputedStyle(el).outlineStyle") != "none"
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#main"
+
+
+@pytest.mark.parametrize("path", ["/pledges/", "pledge"])
+def test_pages_fit_a_phone_screen_without_sideways_scrolling(browser, live_server, analyst, seed, path):
+    context = browser.new_context(base_url=live_server.url, viewport=PHONE, is_mobile=True)
+    page = context.new_page()
+    try:
+        log_in(page, analyst.username)
+        page.goto(seed.pledges.first().get_absolute_url() if path == "pledge" else path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0
+        assert serious_violations(page) == []
+    finally:
+        context.close()

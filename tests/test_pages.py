@@ -1,0 +1,168 @@
+"""The pledge list and the pledge page: what they show, safely, in a fixed number of queries."""
+
+import datetime
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.factories import make_pledge, make_statement
+from tracker import services
+from tracker.models import Pledge
+from tracker.vocabulary import SourceType, Stance, Status
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_list_shows_every_seed_pledge_with_its_status(client_for, analyst, seed):
+    content = client_for(analyst).get(reverse("pledge_list")).content.decode()
+    for pledge in seed.pledges.all():
+        assert pledge.summary.replace("'", "&#x27;") in content
+    assert content.count('class="status status--not_assessed"') == 8
+
+
+def test_the_list_shows_a_recorded_status(client_for, analyst, seed):
+    pledge = seed.pledges.get(number=4)
+    services.record_status_update(
+        pledge=pledge,
+        author=analyst,
+        status=Status.IN_PROGRESS,
+        effective_on=datetime.date(2024, 1, 15),
+        based_on_version=pledge.version,
+    )
+    content = client_for(analyst).get(reverse("pledge_list")).content.decode()
+    assert content.count("status--in_progress") == 1
+
+
+def test_the_pledge_page_highlights_the_quote_inside_the_statement_text(client_for, analyst, seed):
+    pledge = seed.pledges.get(quote__contains="17 million")
+    content = client_for(analyst).get(pledge.get_absolute_url()).content.decode()
+    assert f'<mark id="quote">{pledge.quote}</mark>' in content
+    assert "approximately 17,000,000 USD (allocated)" in content
+    assert seed.speaker.name in content and "Security Council" in content
+
+
+def test_the_pledge_page_shows_the_timeline_with_retractions_and_evidence(client_for, analyst, seed):
+    pledge = seed.pledges.get(quote__contains="invite judges")
+    evidence = services.add_evidence(
+        pledge=pledge,
+        added_by=analyst,
+        url="https://example.org/iij",
+        title="IIJ course report",
+        source_type=SourceType.PARTNER,
+        stance=Stance.SUPPORTS,
+        excerpt="Twelve judges attended.",
+    )
+    pledge.refresh_from_db()
+    update = services.record_status_update(
+        pledge=pledge,
+        author=analyst,
+        status=Status.FULFILLED,
+        effective_on=datetime.date(2024, 2, 29),
+        rationale="The course took place.",
+        evidence=[evidence],
+        based_on_version=pledge.version,
+    )
+    services.retract_status_update(
+        status_update=update, retracted_by=analyst, reason="Wrong month.", based_on_version=None
+    )
+    content = client_for(analyst).get(pledge.get_absolute_url()).content.decode()
+    assert "timeline-entry--retracted" in content and "Wrong month." in content
+    assert 'href="https://example.org/iij" rel="noopener noreferrer"' in content
+    assert "Twelve judges attended." in content
+    assert 'Current status: <span class="status status--not_assessed">' in content
+
+
+def test_the_pledge_page_says_when_a_deadline_is_overdue(client_for, analyst, seed):
+    pledge = seed.pledges.get(quote__contains="February 2024")  # deadline 2024-02-29, long past
+    content = client_for(analyst).get(pledge.get_absolute_url()).content.decode()
+    assert re.search(r'class="deadline-note deadline-note--overdue">overdue<', content)
+
+
+def test_an_unknown_pledge_is_not_found(client_for, analyst):
+    assert client_for(analyst).get(reverse("pledge_detail", args=[999999])).status_code == 404
+
+
+def test_text_is_escaped_on_every_page(client_for, analyst):
+    statement = make_statement()
+    pledge = make_pledge(statement, 1, summary='<script>alert("x")</script>', beneficiaries="<b>bold</b>")
+    client = client_for(analyst)
+    for url in (reverse("pledge_list"), pledge.get_absolute_url()):
+        content = client.get(url).content.decode()
+        assert '<script>alert("x")</script>' not in content
+        assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in content
+    assert "&lt;b&gt;bold&lt;/b&gt;" in client.get(pledge.get_absolute_url()).content.decode()
+
+
+def test_pages_carry_a_content_security_policy_with_a_nonce_for_htmx(client_for, analyst, seed):
+    response = client_for(analyst).get(reverse("pledge_list"))
+    policy = response.headers["Content-Security-Policy"]
+    nonce = re.search(r"'nonce-([^']+)'", policy).group(1)
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert re.search(
+        rf'<script src="/static/django_htmx/htmx-2[^"]*" defer nonce="{nonce}"', response.content.decode()
+    )
+
+
+# --- queries do not grow with the data ---------------------------------------------------
+
+
+def count_queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_list_takes_the_same_number_of_queries_for_3_or_30_pledges(client_for, analyst):
+    client = client_for(analyst)
+    statement = make_statement(sentences=30)
+    for number in range(1, 4):
+        make_pledge(statement, number)
+    few = count_queries(client, reverse("pledge_list"))
+    for number in range(4, 31):
+        make_pledge(statement, number)
+    many = count_queries(client, reverse("pledge_list"))
+    assert few == many
+    assert many <= 6
+
+
+def test_the_pledge_page_takes_the_same_number_of_queries_whatever_its_history(client_for, analyst):
+    client = client_for(analyst)
+    pledge = make_pledge(make_statement(), 1)
+    empty = count_queries(client, pledge.get_absolute_url())
+
+    def grow(n: int) -> None:
+        for i in range(n):
+            pledge.refresh_from_db()
+            evidence = services.add_evidence(
+                pledge=pledge,
+                added_by=analyst,
+                url=f"https://example.org/{pledge.version}-{i}",
+                title=f"Source {i}",
+                source_type=SourceType.INDEPENDENT,
+                stance=Stance.SUPPORTS,
+            )
+            pledge.refresh_from_db()
+            update = services.record_status_update(
+                pledge=pledge,
+                author=analyst,
+                status=Status.FULFILLED,
+                effective_on=datetime.date(2024, 3, 1),
+                rationale="Seen.",
+                evidence=[evidence],
+                based_on_version=pledge.version,
+            )
+            if i % 2:
+                services.retract_status_update(
+                    status_update=update, retracted_by=analyst, reason="No.", based_on_version=None
+                )
+
+    grow(2)
+    some = count_queries(client, pledge.get_absolute_url())
+    grow(10)
+    many = count_queries(client, pledge.get_absolute_url())
+    assert empty <= some == many
+    assert many <= 10
+    assert Pledge.objects.get(pk=pledge.pk).status_updates.count() == 12

@@ -1,0 +1,118 @@
+"""Rules the database keeps itself, for the rules a CHECK constraint cannot hold.
+
+- History tables refuse an UPDATE that changes a row (an UPDATE that writes the same
+  values, as reloading a fixture does, is let through).
+- A pledge's quote must stand in its statement's text at its offsets, on every
+  INSERT and on every UPDATE of the quote, offsets or statement.
+
+SQLite loses a table's triggers when a migration rebuilds the table; a migration
+that alters one of these tables must call `install(...)` again. A test checks that
+every trigger exists after all migrations.
+"""
+
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+
+HISTORY_TABLES = {
+    "tracker_statusupdate": "StatusUpdate",
+    "tracker_retraction": "Retraction",
+    "tracker_evidence": "Evidence",
+    "tracker_statementrevision": "StatementRevision",
+}
+
+QUOTE_IN_TEXT = (
+    "EXISTS (SELECT 1 FROM tracker_statement s WHERE s.id = NEW.statement_id"
+    " AND substr(s.text, NEW.quote_start + 1, NEW.quote_end - NEW.quote_start) = NEW.quote)"
+)
+QUOTE_COLUMNS = "quote, quote_start, quote_end, statement_id"
+
+
+def trigger_names() -> list[str]:
+    names = [f"{table}_append_only" for table in HISTORY_TABLES]
+    return [*names, "tracker_pledge_quote_in_text_insert", "tracker_pledge_quote_in_text_update"]
+
+
+def install(apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
+    vendor = schema_editor.connection.vendor
+    if vendor == "sqlite":
+        statements = _sqlite(apps)
+    elif vendor == "postgresql":
+        statements = _postgresql()
+    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
+        raise NotImplementedError(f"No history triggers for the {vendor} database.")
+    for sql in statements:
+        schema_editor.execute(sql, params=None)
+
+
+def uninstall(apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
+    vendor = schema_editor.connection.vendor
+    for table in HISTORY_TABLES:
+        on_table = f" ON {table}" if vendor == "postgresql" else ""
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_append_only{on_table}", params=None)
+    for suffix in ("insert", "update"):
+        on_table = " ON tracker_pledge" if vendor == "postgresql" else ""
+        schema_editor.execute(
+            f"DROP TRIGGER IF EXISTS tracker_pledge_quote_in_text_{suffix}{on_table}", params=None
+        )
+
+
+def _sqlite(apps) -> list[str]:
+    statements = []
+    for table, model_name in HISTORY_TABLES.items():
+        model = apps.get_model("tracker", model_name)
+        changed = " OR ".join(
+            f"OLD.{field.column} IS NOT NEW.{field.column}" for field in model._meta.concrete_fields
+        )
+        statements.append(f"DROP TRIGGER IF EXISTS {table}_append_only")
+        statements.append(
+            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE ON {table} FOR EACH ROW WHEN {changed} "
+            f"BEGIN SELECT RAISE(ABORT, '{table} rows are history: they are never edited'); END"
+        )
+    message = "quote: the pledge quote is not in its statement text at quote_start..quote_end"
+    for suffix, event in (("insert", "INSERT"), ("update", f"UPDATE OF {QUOTE_COLUMNS}")):
+        statements.append(f"DROP TRIGGER IF EXISTS tracker_pledge_quote_in_text_{suffix}")
+        statements.append(
+            f"CREATE TRIGGER tracker_pledge_quote_in_text_{suffix} BEFORE {event} ON tracker_pledge "
+            f"FOR EACH ROW WHEN NOT {QUOTE_IN_TEXT} BEGIN SELECT RAISE(ABORT, '{message}'); END"
+        )
+    return statements
+
+
+def _postgresql() -> list[str]:
+    statements = [
+        """
+        CREATE OR REPLACE FUNCTION tracker_refuse_history_edit() RETURNS trigger
+        LANGUAGE plpgsql AS $$
+        BEGIN
+            IF NEW IS DISTINCT FROM OLD THEN
+                RAISE EXCEPTION '% rows are history: they are never edited', TG_TABLE_NAME
+                    USING ERRCODE = 'integrity_constraint_violation';
+            END IF;
+            RETURN NEW;
+        END $$
+        """,
+        f"""
+        CREATE OR REPLACE FUNCTION tracker_check_pledge_quote() RETURNS trigger
+        LANGUAGE plpgsql AS $$
+        BEGIN
+            IF NOT {QUOTE_IN_TEXT} THEN
+                RAISE EXCEPTION 'quote: the quote of pledge % is not in its statement text at %..%',
+                    NEW.number, NEW.quote_start, NEW.quote_end
+                    USING ERRCODE = 'check_violation';
+            END IF;
+            RETURN NEW;
+        END $$
+        """,
+    ]
+    for table in HISTORY_TABLES:
+        statements.append(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
+        statements.append(
+            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION tracker_refuse_history_edit()"
+        )
+    for suffix, event in (("insert", "INSERT"), ("update", f"UPDATE OF {QUOTE_COLUMNS}")):
+        statements.append(f"DROP TRIGGER IF EXISTS tracker_pledge_quote_in_text_{suffix} ON tracker_pledge")
+        statements.append(
+            f"CREATE TRIGGER tracker_pledge_quote_in_text_{suffix} BEFORE {event} ON tracker_pledge "
+            "FOR EACH ROW EXECUTE FUNCTION tracker_check_pledge_quote()"
+        )
+    return statements

@@ -1,0 +1,570 @@
+"""Who said what, the pledges inside it, and what became of each one.
+
+History (status updates, their retractions, evidence and the earlier texts of a
+statement) is append-only: rows are added, never changed. The model refuses to save
+an existing history row, the database refuses an UPDATE that changes one (a trigger,
+see migration 0002), and deleting a pledge, statement or user that history points at
+is PROTECTed.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Length, Upper
+from django.db.models.lookups import Exact
+from django.urls import reverse
+from django.utils import timezone
+
+from tracker.text import normalize_newlines, normalize_web_url, validate_web_url
+from tracker.vocabulary import (
+    AmountStage,
+    DeadlinePrecision,
+    EntityKind,
+    PledgeKind,
+    SourceType,
+    Stance,
+    Status,
+)
+
+
+def _web_url_check(field: str, *, blank_allowed: bool) -> Q:
+    check = Q(**{f"{field}__startswith": "http://"}) | Q(**{f"{field}__startswith": "https://"})
+    return check | Q(**{field: ""}) if blank_allowed else check
+
+
+class WebURLField(models.URLField):
+    """A link that can only be http or https, stored with its scheme in lower case."""
+
+    default_validators = [validate_web_url]
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 2000)
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        return normalize_web_url(super().to_python(value))
+
+    def pre_save(self, model_instance, add):
+        value = normalize_web_url(getattr(model_instance, self.attname))
+        setattr(model_instance, self.attname, value)
+        return value
+
+
+class HistoryEditRefused(Exception):
+    """Raised when code tries to change or delete a history row."""
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise HistoryEditRefused(f"{self.model.__name__} rows are history: they are never edited.")
+
+    def delete(self):
+        raise HistoryEditRefused(f"{self.model.__name__} rows are history: they are never deleted.")
+
+
+class AppendOnlyModel(models.Model):
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise HistoryEditRefused(f"{type(self).__name__} {self.pk} is history: it is never edited.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise HistoryEditRefused(f"{type(self).__name__} {self.pk} is history: it is never deleted.")
+
+
+# --- who ---------------------------------------------------------------------------
+
+
+class EntityManager(models.Manager):
+    def get_by_natural_key(self, name: str) -> Entity:
+        return self.get(name=name)
+
+
+class Entity(models.Model):
+    """Who a statement is made for or a pledge is made by: a state, an organisation, a group."""
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=EntityKind.choices)
+    code = models.CharField(
+        "ISO 3166 code",
+        max_length=3,
+        blank=True,
+        validators=[RegexValidator(r"^[A-Z]{3}$", "Use the three capital letters of ISO 3166-1.")],
+        help_text="For states: the ISO 3166-1 alpha-3 code, such as JPN.",
+    )
+
+    objects = EntityManager()
+
+    class Meta:
+        verbose_name_plural = "entities"
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=EntityKind.values), name="entity_kind_known"),
+            models.UniqueConstraint(fields=["code"], condition=~Q(code=""), name="entity_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.name,)
+
+
+class SpeakerManager(models.Manager):
+    def get_by_natural_key(self, name: str, entity_name: str) -> Speaker:
+        return self.get(name=name, entity__name=entity_name)
+
+
+class Speaker(models.Model):
+    name = models.CharField(max_length=200, help_text="As the person writes it: ISHIKANE Kimihiro.")
+    honorific = models.CharField(max_length=100, blank=True, help_text="H.E. Ambassador")
+    role = models.CharField(max_length=300, blank=True)
+    entity = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="speakers")
+
+    objects = SpeakerManager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["name", "entity"], name="speaker_unique_per_entity")]
+
+    def __str__(self) -> str:
+        return f"{self.honorific} {self.name}".strip()
+
+    def natural_key(self) -> tuple[str, str]:
+        return (self.name, *self.entity.natural_key())
+
+    natural_key.dependencies = ["tracker.entity"]
+
+
+# --- what was said -------------------------------------------------------------------
+
+
+class StatementManager(models.Manager):
+    def get_by_natural_key(self, slug: str) -> Statement:
+        return self.get(slug=slug)
+
+
+class Statement(models.Model):
+    """What a speaker said at one meeting, verbatim."""
+
+    slug = models.SlugField(
+        max_length=100, unique=True, help_text="A short stable name, such as japan-unsc-2023-12-07."
+    )
+    title = models.CharField(max_length=500)
+    speaker = models.ForeignKey(Speaker, on_delete=models.PROTECT, related_name="statements")
+    entity = models.ForeignKey(
+        Entity,
+        on_delete=models.PROTECT,
+        related_name="statements",
+        help_text="Who the statement was made for.",
+    )
+    delivered_on = models.DateField("date delivered")
+    organ = models.CharField(max_length=200, help_text="Security Council")
+    meeting = models.CharField(max_length=500, blank=True)
+    language = models.CharField(max_length=10, default="en", help_text="An IETF language tag: en, fr.")
+    source_url = WebURLField("source link", blank=True)
+    text = models.TextField(help_text="The verbatim text. Pledge quotes are found in it.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = StatementManager()
+
+    class Meta:
+        ordering = ["-delivered_on", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=_web_url_check("source_url", blank_allowed=True),
+                name="statement_source_url_http",
+            ),
+            models.CheckConstraint(condition=~Q(text=""), name="statement_text_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entity}, {self.organ}, {self.delivered_on:%d %B %Y}"
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+    def clean(self) -> None:
+        self.text = normalize_newlines(self.text)
+
+
+class StatementRevision(AppendOnlyModel):
+    """The text of a statement before one change to it: who changed it and when."""
+
+    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="revisions")
+    text_before = models.TextField()
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text="Empty when the change came from loading a fixture.",
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.statement}: text before {self.changed_at:%Y-%m-%d %H:%M}"
+
+
+class ThemeManager(models.Manager):
+    def get_by_natural_key(self, name: str) -> Theme:
+        return self.get(name=name)
+
+
+class Theme(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+
+    objects = ThemeManager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.name,)
+
+
+# --- pledges ---------------------------------------------------------------------------
+
+
+class PledgeQuerySet(models.QuerySet):
+    def for_list(self) -> PledgeQuerySet:
+        """What the pledge list shows, in a fixed number of queries."""
+        return self.select_related("statement__entity", "actor").order_by(
+            "-statement__delivered_on", "statement__slug", "number"
+        )
+
+    def for_detail(self) -> PledgeQuerySet:
+        """What the pledge page shows, in a fixed number of queries whatever its history."""
+        return self.select_related("statement__speaker", "statement__entity", "actor").prefetch_related(
+            "themes",
+            models.Prefetch(
+                "status_updates",
+                queryset=StatusUpdate.objects.newest_first()
+                .select_related("author", "retraction__retracted_by")
+                .prefetch_related("evidence"),
+            ),
+            models.Prefetch("evidence", queryset=Evidence.objects.select_related("added_by")),
+        )
+
+
+class PledgeManager(models.Manager.from_queryset(PledgeQuerySet)):
+    def get_by_natural_key(self, statement_slug: str, number: int) -> Pledge:
+        return self.get(statement__slug=statement_slug, number=number)
+
+
+class Pledge(models.Model):
+    """One commitment inside a statement: its verbatim quote and what it promises."""
+
+    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="pledges")
+    number = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1)],
+        help_text="Its number within the statement: 1 for the first pledge, and so on.",
+    )
+    quote = models.TextField(help_text="Verbatim, exactly as in the statement text.")
+    quote_start = models.PositiveIntegerField(
+        editable=False, help_text="Offset of the quote's first character in the statement text."
+    )
+    quote_end = models.PositiveIntegerField(
+        editable=False, help_text="Offset just past the quote's last character."
+    )
+    summary = models.CharField(max_length=300, help_text="In the analyst's own words.")
+    actor = models.ForeignKey(
+        Entity, on_delete=models.PROTECT, related_name="pledges", help_text="Who makes the pledge."
+    )
+    kind = models.CharField(max_length=30, choices=PledgeKind.choices)
+    themes = models.ManyToManyField(Theme, related_name="pledges", blank=True)
+
+    deadline_text = models.CharField(
+        "deadline as worded", max_length=200, blank=True, help_text='The words used: "in February 2024".'
+    )
+    deadline_on = models.DateField(
+        "deadline date", null=True, blank=True, help_text="The date those words end on."
+    )
+    deadline_precision = models.CharField(
+        max_length=10, choices=DeadlinePrecision.choices, default=DeadlinePrecision.NONE
+    )
+
+    amount = models.DecimalField(
+        max_digits=18,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    currency = models.CharField(
+        max_length=3,
+        blank=True,
+        validators=[RegexValidator(r"^[A-Z]{3}$", "Use the three capital letters of ISO 4217, such as USD.")],
+    )
+    amount_stage = models.CharField(max_length=10, choices=AmountStage.choices, blank=True)
+    amount_approximate = models.BooleanField(
+        default=False, help_text='The statement hedges the amount: "approximately", "about".'
+    )
+    beneficiaries = models.CharField(max_length=500, blank=True)
+
+    # Kept here so that lists can filter on it without reading the history; services
+    # recompute it in the same transaction as every change to the history.
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.NOT_ASSESSED, editable=False, db_index=True
+    )
+    # Moves on with every change to the history, so that a form based on an older
+    # version can be told what changed since.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PledgeManager()
+
+    class Meta:
+        ordering = ["statement", "number"]
+        permissions = [("export_pledges", "Can export pledge lists")]
+        constraints = [
+            models.UniqueConstraint(fields=["statement", "number"], name="pledge_number_unique"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="pledge_number_positive"),
+            models.CheckConstraint(condition=~Q(quote=""), name="pledge_quote_not_empty"),
+            models.CheckConstraint(
+                condition=Q(quote_end=F("quote_start") + Length("quote")),
+                name="pledge_offsets_span_quote",
+            ),
+            models.CheckConstraint(condition=Q(kind__in=PledgeKind.values), name="pledge_kind_known"),
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="pledge_status_known"),
+            models.CheckConstraint(
+                condition=Q(deadline_precision__in=DeadlinePrecision.values),
+                name="pledge_deadline_precision_known",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(deadline_precision=DeadlinePrecision.NONE, deadline_on__isnull=True)
+                    | (~Q(deadline_precision=DeadlinePrecision.NONE) & Q(deadline_on__isnull=False))
+                ),
+                name="pledge_deadline_date_matches_precision",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=0), name="pledge_amount_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(amount__isnull=True, currency="", amount_stage="")
+                    | (Q(amount__isnull=False) & ~Q(currency="") & ~Q(amount_stage=""))
+                ),
+                name="pledge_amount_has_currency_and_stage",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_stage="") | Q(amount_stage__in=AmountStage.values),
+                name="pledge_amount_stage_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(currency="")
+                | Q(Exact(Length("currency"), 3), Exact(Upper("currency"), F("currency"))),
+                name="pledge_currency_iso_4217",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Pledge {self.number}: {self.summary}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("pledge_detail", args=[self.pk])
+
+    def natural_key(self) -> tuple[str, int]:
+        return (*self.statement.natural_key(), self.number)
+
+    natural_key.dependencies = ["tracker.statement"]
+
+    @property
+    def statement_if_set(self) -> Statement | None:
+        """Its statement, or None; in the admin, the statement may not be saved yet."""
+        if self.statement_id is None and not Pledge.statement.is_cached(self):
+            return None
+        return self.statement
+
+    @property
+    def current_status(self) -> Status:
+        return Status(self.status)
+
+    def is_overdue(self, today: datetime.date | None = None) -> bool:
+        today = today or timezone.localdate()
+        return bool(self.deadline_on and self.deadline_on < today and not self.current_status.is_final)
+
+    @property
+    def deadline_note(self) -> str:
+        """ "overdue", "due today", "due in N days", or nothing once final or without a deadline."""
+        if not self.deadline_on or self.current_status.is_final:
+            return ""
+        days = (self.deadline_on - timezone.localdate()).days
+        if days < 0:
+            return "overdue"
+        if days == 0:
+            return "due today"
+        return f"due in {days} day{'s' if days != 1 else ''}"
+
+    @property
+    def amount_display(self) -> str:
+        if self.amount is None:
+            return ""
+        number = f"{self.amount:,.0f}" if self.amount == self.amount.to_integral() else f"{self.amount:,.2f}"
+        hedge = "approximately " if self.amount_approximate else ""
+        return f"{hedge}{number} {self.currency} ({self.get_amount_stage_display().lower()})"
+
+    @property
+    def text_before_quote(self) -> str:
+        return self.statement.text[: self.quote_start]
+
+    @property
+    def text_after_quote(self) -> str:
+        return self.statement.text[self.quote_end :]
+
+    def clean(self) -> None:
+        errors: dict[str, list[str]] = {}
+        self.quote = normalize_newlines(self.quote)
+        statement = self.statement_if_set
+        has_offsets = self.quote_start is not None and self.quote_end is not None
+        if (
+            statement
+            and self.quote
+            and has_offsets
+            and statement.text[self.quote_start : self.quote_end] != self.quote
+        ):
+            errors.setdefault("quote", []).append(
+                f"The quote of pledge {self.number} is not in the statement text at "
+                f"characters {self.quote_start}–{self.quote_end}; it must be verbatim."
+            )
+        if self.deadline_precision == DeadlinePrecision.NONE and self.deadline_on:
+            errors.setdefault("deadline_precision", []).append(
+                "Say how precise the deadline is (day, month, quarter or year)."
+            )
+        if self.deadline_precision != DeadlinePrecision.NONE and not self.deadline_on:
+            errors.setdefault("deadline_on", []).append(
+                "Give the date the deadline ends on, or set its precision to “No deadline”."
+            )
+        if self.amount is None:
+            if self.currency:
+                errors.setdefault("currency", []).append("A currency needs an amount.")
+            if self.amount_stage:
+                errors.setdefault("amount_stage", []).append("A stage needs an amount.")
+        else:
+            if not self.currency:
+                errors.setdefault("currency", []).append("Give the ISO 4217 currency of the amount.")
+            if not self.amount_stage:
+                errors.setdefault("amount_stage", []).append(
+                    "Say whether the amount is announced, allocated, committed or disbursed."
+                )
+        if errors:
+            raise ValidationError(errors)
+
+
+# --- what became of them ----------------------------------------------------------------
+
+
+class Evidence(AppendOnlyModel):
+    """A source that bears on a pledge."""
+
+    pledge = models.ForeignKey(Pledge, on_delete=models.PROTECT, related_name="evidence")
+    url = WebURLField("link")
+    title = models.CharField(max_length=500)
+    publisher = models.CharField(max_length=200, blank=True)
+    published_on = models.DateField("date published", null=True, blank=True)
+    source_type = models.CharField(max_length=20, choices=SourceType.choices)
+    stance = models.CharField(max_length=20, choices=Stance.choices)
+    excerpt = models.TextField(blank=True, help_text="The passage that matters, verbatim.")
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "evidence"
+        ordering = ["-added_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["pledge", "url"], name="evidence_url_once_per_pledge"),
+            models.CheckConstraint(
+                condition=_web_url_check("url", blank_allowed=False), name="evidence_url_http"
+            ),
+            models.CheckConstraint(
+                condition=Q(source_type__in=SourceType.values), name="evidence_source_type_known"
+            ),
+            models.CheckConstraint(condition=Q(stance__in=Stance.values), name="evidence_stance_known"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class StatusUpdateQuerySet(AppendOnlyQuerySet):
+    def in_force(self) -> StatusUpdateQuerySet:
+        """Updates that count: every one that has not been retracted."""
+        return self.filter(retraction__isnull=True)
+
+    def newest_first(self) -> StatusUpdateQuerySet:
+        # The order that decides a pledge's current status: effective date, then the
+        # moment it was recorded, then the id as a last tie-break.
+        return self.order_by("-effective_on", "-recorded_at", "-id")
+
+
+class StatusUpdate(AppendOnlyModel):
+    """One dated judgement of a pledge's status, by one analyst. Never edited."""
+
+    pledge = models.ForeignKey(Pledge, on_delete=models.PROTECT, related_name="status_updates")
+    status = models.CharField(max_length=20, choices=[(s.value, s.label) for s in Status.judgements()])
+    effective_on = models.DateField(help_text="When it took effect in the world.")
+    recorded_at = models.DateTimeField(default=timezone.now, help_text="When it was recorded here.")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="status_updates"
+    )
+    rationale = models.TextField(blank=True)
+    evidence = models.ManyToManyField(Evidence, related_name="cited_by", blank=True)
+
+    objects = StatusUpdateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-effective_on", "-recorded_at", "-id"]
+        permissions = [("retract_any_statusupdate", "Can retract any analyst's status update")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in Status.judgements()]),
+                name="status_update_status_is_a_judgement",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} from {self.effective_on:%Y-%m-%d}"
+
+    @property
+    def recorded_status(self) -> Status:
+        return Status(self.status)
+
+    @property
+    def is_retracted(self) -> bool:
+        return hasattr(self, "retraction")
+
+
+class Retraction(AppendOnlyModel):
+    """The record that a status update was a mistake: it stays visible, and stops counting."""
+
+    status_update = models.OneToOneField(StatusUpdate, on_delete=models.PROTECT, related_name="retraction")
+    retracted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    retracted_at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="retraction_reason_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Retraction of {self.status_update}"

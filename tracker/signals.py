@@ -1,0 +1,67 @@
+"""Guards for rows that arrive through fixtures (`loaddata`), which skip `save()`.
+
+A fixture row is validated like a form would validate it, so a bad fixture stops
+with a message naming the field and, since `loaddata` runs in one transaction,
+writes nothing. Loading a fixture again never rewrites what analysts recorded: a
+pledge keeps the status and version its history gives it, and a statement whose
+text the fixture changes keeps the text before as a revision.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db.models.signals import post_save, pre_save
+from django.dispatch import receiver
+
+from tracker import services
+from tracker.models import Pledge, Retraction, Statement, StatementRevision, StatusUpdate
+
+
+class FixtureRowRefused(ValueError):
+    """A fixture row breaks a rule. `loaddata` reports it with the row it was loading."""
+
+
+def _describe(error: ValidationError) -> str:
+    return "; ".join(f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items())
+
+
+@receiver(pre_save)
+def check_fixture_row(sender, instance, raw: bool, **kwargs) -> None:
+    if not raw or sender._meta.app_label != "tracker":
+        return
+    # A row found by its natural key is an update, and must not clash with itself.
+    if instance.pk is not None and sender._default_manager.filter(pk=instance.pk).exists():
+        instance._state.adding = False
+    if sender is Pledge:
+        _keep_history_fields(instance)
+    try:
+        instance.full_clean()
+    except ValidationError as error:
+        raise FixtureRowRefused(_describe(error)) from None
+    if sender is Statement:
+        _keep_text_before(instance)
+
+
+def _keep_history_fields(pledge: Pledge) -> None:
+    stored = Pledge.objects.filter(pk=pledge.pk).values("version").first() if pledge.pk else None
+    if stored is None:
+        pledge.status = Pledge._meta.get_field("status").default
+        pledge.version = 1
+    else:
+        pledge.status = services.current_status_from_history(pledge)
+        pledge.version = stored["version"]
+
+
+def _keep_text_before(statement: Statement) -> None:
+    if statement.pk is None:
+        return
+    text_before = Statement.objects.filter(pk=statement.pk).values_list("text", flat=True).first()
+    if text_before is not None and text_before != statement.text:
+        StatementRevision.objects.create(statement=statement, text_before=text_before, changed_by=None)
+
+
+@receiver(post_save, sender=StatusUpdate)
+@receiver(post_save, sender=Retraction)
+def history_loaded_from_fixture(sender, instance, raw: bool, created: bool, **kwargs) -> None:
+    if not raw or not created:
+        return
+    update = instance if sender is StatusUpdate else instance.status_update
+    services.history_changed(Pledge.objects.get(pk=update.pledge_id))

@@ -1,0 +1,60 @@
+"""Text helpers shared by the model, the admin and the fixture checks."""
+
+from urllib.parse import urlsplit, urlunsplit
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+
+WEB_SCHEMES = ("http", "https")
+
+
+def normalize_newlines(text: str) -> str:
+    """Browsers send a textarea's line breaks as CRLF; offsets count them as one."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def locate_quote(text: str, quote: str, near: int | None = None) -> tuple[int, int] | None:
+    """Where `quote` stands in `text`, as (start, end) character offsets, or None.
+
+    If the quote occurs more than once, the occurrence closest to `near` (the old
+    start) wins, so an edit elsewhere in the text does not make a pledge jump to
+    another sentence with the same words.
+    """
+    if not quote:
+        return None
+    if near is not None and text[near : near + len(quote)] == quote:
+        return near, near + len(quote)
+    starts = []
+    start = text.find(quote)
+    while start != -1:
+        starts.append(start)
+        start = text.find(quote, start + 1)
+    if not starts:
+        return None
+    best = starts[0] if near is None else min(starts, key=lambda s: abs(s - near))
+    return best, best + len(quote)
+
+
+def normalize_web_url(value: str) -> str:
+    """Strip spaces and lower-case the scheme and host, so that "  HTTPS://Example.org"
+    is stored, compared and checked by the database as "https://example.org"."""
+    value = (value or "").strip()
+    if not value:
+        return value
+    parts = urlsplit(value)
+    userinfo, at, host = parts.netloc.rpartition("@")
+    return urlunsplit(parts._replace(scheme=parts.scheme.lower(), netloc=userinfo + at + host.lower()))
+
+
+web_url_validator = URLValidator(
+    schemes=list(WEB_SCHEMES), message="Enter a web address that starts with http:// or https://."
+)
+
+
+def validate_web_url(value: str) -> None:
+    scheme = urlsplit(value.strip()).scheme.lower()
+    if scheme not in WEB_SCHEMES:
+        raise ValidationError(
+            "Only http:// and https:// links are accepted.", code="scheme", params={"value": value}
+        )
+    web_url_validator(value)

@@ -1,0 +1,98 @@
+"""The words of DESIGN.md as choices: the one place that defines them.
+
+The status table below is the single source of truth for each status's label, its
+order (the order of the class body: lists, charts and exports follow it), whether it
+is final, and its compliance score.
+"""
+
+from django.db import models
+
+
+class Status(models.TextChoices):
+    NOT_ASSESSED = "not_assessed", "Not assessed"
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    STALLED = "stalled", "Stalled"
+    PARTIALLY_FULFILLED = "partially_fulfilled", "Partially fulfilled"
+    FULFILLED = "fulfilled", "Fulfilled"
+    NOT_FULFILLED = "not_fulfilled", "Not fulfilled"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    CANNOT_BE_VERIFIED = "cannot_be_verified", "Cannot be verified"
+
+    @property
+    def is_final(self) -> bool:
+        return _STATUS_FACTS[self][0]
+
+    @property
+    def compliance_score(self) -> int | None:
+        """The G7 Research Group's score: +1 kept, 0 in part, -1 not kept; None if unscored."""
+        return _STATUS_FACTS[self][1]
+
+    @property
+    def order(self) -> int:
+        return list(Status).index(self)
+
+    @classmethod
+    def final(cls) -> list["Status"]:
+        return [status for status in cls if status.is_final]
+
+    @classmethod
+    def judgements(cls) -> list["Status"]:
+        """The statuses an analyst can record: every one but "not assessed"."""
+        return [status for status in cls if status is not cls.NOT_ASSESSED]
+
+
+# status: (final?, compliance score)
+_STATUS_FACTS: dict[Status, tuple[bool, int | None]] = {
+    Status.NOT_ASSESSED: (False, None),
+    Status.NOT_STARTED: (False, None),
+    Status.IN_PROGRESS: (False, None),
+    Status.STALLED: (False, None),
+    Status.PARTIALLY_FULFILLED: (True, 0),
+    Status.FULFILLED: (True, 1),
+    Status.NOT_FULFILLED: (True, -1),
+    Status.WITHDRAWN: (True, None),
+    Status.CANNOT_BE_VERIFIED: (True, None),
+}
+
+
+class EntityKind(models.TextChoices):
+    STATE = "state", "State"
+    ORGANISATION = "organisation", "Organisation"
+    GROUP = "group", "Group"
+
+
+class PledgeKind(models.TextChoices):
+    FINANCIAL = "financial", "Financial"
+    EVENT_OR_ACTIVITY = "event_or_activity", "Event or activity"
+    POLICY_OR_POSITION = "policy_or_position", "Policy or position"
+    NEGOTIATION_OR_LEADERSHIP = "negotiation_or_leadership", "Negotiation or leadership role"
+    ONGOING_SUPPORT = "ongoing_support", "Ongoing support"
+
+
+class DeadlinePrecision(models.TextChoices):
+    DAY = "day", "Day"
+    MONTH = "month", "Month"
+    QUARTER = "quarter", "Quarter"
+    YEAR = "year", "Year"
+    NONE = "none", "No deadline"
+
+
+class AmountStage(models.TextChoices):
+    ANNOUNCED = "announced", "Announced"
+    ALLOCATED = "allocated", "Allocated"
+    COMMITTED = "committed", "Committed"
+    DISBURSED = "disbursed", "Disbursed"
+
+
+class SourceType(models.TextChoices):
+    """Strongest first."""
+
+    OFFICIAL = "official", "Official record of the pledging entity"
+    PARTNER = "partner", "Partner or implementer"
+    INDEPENDENT = "independent", "Independent report or media"
+
+
+class Stance(models.TextChoices):
+    SUPPORTS = "supports", "Supports delivery"
+    CONTRADICTS = "contradicts", "Contradicts delivery"
