@@ -38,6 +38,8 @@ $(VENV)/bin/python:
 
 # Installs again only when a requirements file changed.
 $(VENV)/.installed-run: requirements.txt | $(VENV)/bin/python
+	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || \
+	  { echo "$(VENV) was made with $$($(PY) --version); 3.12 or newer is needed: run make clean, then again." >&2; exit 1; }
 	@echo "Installing requirements.txt"
 	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $@
