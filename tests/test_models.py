@@ -82,7 +82,9 @@ def test_database_accepts_a_pledge_whose_quote_is_at_its_offsets():
 
 def test_database_refuses_the_same_evidence_link_twice_on_one_pledge(analyst):
     pledge = make_pledge(make_statement(), 1)
-    fields = dict(pledge=pledge, title="t", source_type="official", stance="supports", added_by=analyst)
+    fields = dict(
+        pledge=pledge, title="t", source_type="official", stance="supports", added_by=analyst, version=2
+    )
     Evidence.objects.create(url="https://example.org/a", **fields)
     with pytest.raises(IntegrityError), transaction.atomic():
         Evidence.objects.create(url="https://example.org/a", **fields)
@@ -93,7 +95,13 @@ def test_database_refuses_evidence_links_that_are_not_http(analyst, url):
     pledge = make_pledge(make_statement(), 1)
     with pytest.raises(IntegrityError), transaction.atomic():
         Evidence.objects.create(
-            pledge=pledge, url=url, title="t", source_type="official", stance="supports", added_by=analyst
+            pledge=pledge,
+            url=url,
+            title="t",
+            source_type="official",
+            stance="supports",
+            added_by=analyst,
+            version=2,
         )
 
 
@@ -101,23 +109,35 @@ def test_database_refuses_a_status_update_that_says_not_assessed(analyst):
     pledge = make_pledge(make_statement(), 1)
     with pytest.raises(IntegrityError), transaction.atomic():
         StatusUpdate.objects.create(
-            pledge=pledge, status=Status.NOT_ASSESSED, effective_on=datetime.date(2024, 2, 1), author=analyst
+            pledge=pledge,
+            status=Status.NOT_ASSESSED,
+            effective_on=datetime.date(2024, 2, 1),
+            author=analyst,
+            version=2,
         )
 
 
 def test_database_refuses_a_retraction_without_reason(analyst):
     pledge = make_pledge(make_statement(), 1)
     update = StatusUpdate.objects.create(
-        pledge=pledge, status=Status.IN_PROGRESS, effective_on=datetime.date(2024, 2, 1), author=analyst
+        pledge=pledge,
+        status=Status.IN_PROGRESS,
+        effective_on=datetime.date(2024, 2, 1),
+        author=analyst,
+        version=2,
     )
     with pytest.raises(IntegrityError), transaction.atomic():
-        Retraction.objects.create(status_update=update, retracted_by=analyst, reason="")
+        Retraction.objects.create(status_update=update, retracted_by=analyst, reason="", version=3)
 
 
 def make_update(analyst) -> StatusUpdate:
     pledge = make_pledge(make_statement(), 1)
     return StatusUpdate.objects.create(
-        pledge=pledge, status=Status.IN_PROGRESS, effective_on=datetime.date(2024, 2, 1), author=analyst
+        pledge=pledge,
+        status=Status.IN_PROGRESS,
+        effective_on=datetime.date(2024, 2, 1),
+        author=analyst,
+        version=2,
     )
 
 

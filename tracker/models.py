@@ -10,6 +10,7 @@ is PROTECTed.
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -54,6 +55,16 @@ class WebURLField(models.URLField):
         value = normalize_web_url(getattr(model_instance, self.attname))
         setattr(model_instance, self.attname, value)
         return value
+
+
+@dataclass(frozen=True)
+class HistoryChange:
+    """One change to a pledge's history, as told to an analyst whose form is out of date."""
+
+    version: int
+    at: datetime.datetime
+    by: object
+    what: str
 
 
 class HistoryEditRefused(Exception):
@@ -244,7 +255,32 @@ class Theme(models.Model):
 # --- pledges ---------------------------------------------------------------------------
 
 
+# A pledge nobody has looked at for this long needs an analyst again.
+STALE_AFTER = datetime.timedelta(days=180)
+
+
 class PledgeQuerySet(models.QuerySet):
+    def with_last_update(self) -> PledgeQuerySet:
+        """Annotates `last_update_at`: when its latest update that still counts was recorded."""
+        return self.annotate(
+            last_update_at=models.Max(
+                "status_updates__recorded_at", filter=Q(status_updates__retraction__isnull=True)
+            )
+        )
+
+    def needing_an_analyst(self, *, now: datetime.datetime) -> PledgeQuerySet:
+        """Never assessed, overdue and not final, or no update for STALE_AFTER; oldest first
+        (never assessed, then by the last update), in one query."""
+        overdue = Q(deadline_on__lt=now.date()) & ~Q(status__in=Status.final())
+        return (
+            self.with_last_update()
+            .filter(Q(status=Status.NOT_ASSESSED) | overdue | Q(last_update_at__lt=now - STALE_AFTER))
+            .select_related("statement__entity", "actor")
+            .order_by(
+                F("last_update_at").asc(nulls_first=True), "statement__delivered_on", "statement_id", "number"
+            )
+        )
+
     def for_list(self) -> PledgeQuerySet:
         """What the pledge list shows, in a fixed number of queries."""
         return self.select_related("statement__entity", "actor").order_by(
@@ -403,6 +439,46 @@ class Pledge(models.Model):
         today = today or timezone.localdate()
         return bool(self.deadline_on and self.deadline_on < today and not self.current_status.is_final)
 
+    def reasons_for_attention(self, *, now: datetime.datetime) -> list[str]:
+        """Why the queue lists it. Needs `last_update_at` (see `with_last_update`)."""
+        reasons = []
+        if self.current_status is Status.NOT_ASSESSED:
+            reasons.append("never assessed")
+        if self.is_overdue(now.date()):
+            reasons.append(f"overdue since {self.deadline_on.day} {self.deadline_on:%B %Y}")
+        if self.last_update_at and self.last_update_at < now - STALE_AFTER:
+            reasons.append(f"no update since {self.last_update_at.day} {self.last_update_at:%B %Y}")
+        return reasons
+
+    def changes_since(self, version: int) -> list[HistoryChange]:
+        """What changed in its history after `version`, oldest first."""
+        changes = [
+            HistoryChange(
+                update.version,
+                update.recorded_at,
+                update.author,
+                f"Status update: {update.get_status_display()} from {update.effective_on.day} "
+                f"{update.effective_on:%B %Y}" + (f". {update.rationale}" if update.rationale else ""),
+            )
+            for update in self.status_updates.filter(version__gt=version).select_related("author")
+        ]
+        changes += [
+            HistoryChange(item.version, item.added_at, item.added_by, f"Evidence added: {item.title}")
+            for item in self.evidence.filter(version__gt=version).select_related("added_by")
+        ]
+        changes += [
+            HistoryChange(
+                retraction.version,
+                retraction.retracted_at,
+                retraction.retracted_by,
+                f"Retracted: {retraction.status_update}. Reason: {retraction.reason}",
+            )
+            for retraction in Retraction.objects.filter(
+                status_update__pledge=self, version__gt=version
+            ).select_related("retracted_by", "status_update")
+        ]
+        return sorted(changes, key=lambda change: change.version)
+
     @property
     def deadline_note(self) -> str:
         """ "overdue", "due today", "due in N days", or nothing once final or without a deadline."""
@@ -486,6 +562,9 @@ class Evidence(AppendOnlyModel):
     excerpt = models.TextField(blank=True, help_text="The passage that matters, verbatim.")
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     added_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(
+        editable=False, help_text="The pledge's version that this change to its history made."
+    )
 
     class Meta:
         verbose_name_plural = "evidence"
@@ -523,6 +602,9 @@ class StatusUpdate(AppendOnlyModel):
     status = models.CharField(max_length=20, choices=[(s.value, s.label) for s in Status.judgements()])
     effective_on = models.DateField(help_text="When it took effect in the world.")
     recorded_at = models.DateTimeField(default=timezone.now, help_text="When it was recorded here.")
+    version = models.PositiveIntegerField(
+        editable=False, help_text="The pledge's version that this change to its history made."
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="status_updates"
     )
@@ -559,6 +641,9 @@ class Retraction(AppendOnlyModel):
     status_update = models.OneToOneField(StatusUpdate, on_delete=models.PROTECT, related_name="retraction")
     retracted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     retracted_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(
+        editable=False, help_text="The pledge's version that this change to its history made."
+    )
     reason = models.TextField()
 
     class Meta:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -53,14 +54,14 @@ def current_status_from_history(pledge: Pledge) -> Status:
 
 def history_changed(pledge: Pledge) -> None:
     """Recompute the stored current status and move the version on. Call inside the
-    transaction that changed the history."""
+    transaction that changed the history, after writing rows stamped `pledge.version + 1`."""
     pledge.status = current_status_from_history(pledge)
     pledge.version += 1
     pledge.save(update_fields=["status", "version"])
 
 
 def validate_status_update(
-    *, pledge: Pledge, status: str, effective_on: datetime.date, rationale: str, evidence: list[Evidence]
+    *, pledge: Pledge, status: str, effective_on: datetime.date, rationale: str, evidence_count: int
 ) -> None:
     errors: dict[str, list[str]] = {}
     if status not in Status.judgements():
@@ -70,16 +71,63 @@ def validate_status_update(
     elif effective_on < pledge.statement.delivered_on:
         errors["effective_on"] = [
             f"The effective date cannot be before the statement was delivered "
-            f"({pledge.statement.delivered_on:%d %B %Y})."
+            f"({pledge.statement.delivered_on.day} {pledge.statement.delivered_on:%B %Y})."
         ]
     if status in Status.values and Status(status).is_final and not rationale.strip():
         errors["rationale"] = ["A final status needs a rationale: say why."]
-    if status in STATUSES_NEEDING_EVIDENCE and not evidence:
-        errors["evidence"] = [f"“{Status(status).label}” needs at least one piece of evidence cited."]
-    if any(item.pledge_id != pledge.pk for item in evidence):
-        errors["evidence"] = ["Only evidence on this pledge can be cited."]
+    if status in STATUSES_NEEDING_EVIDENCE and not evidence_count:
+        errors["evidence"] = [
+            f"“{Status(status).label}” needs at least one piece of evidence: cite one, or add a new one."
+        ]
     if errors:
         raise ValidationError(errors)
+
+
+@dataclass(frozen=True)
+class NewEvidence:
+    """Evidence as an analyst enters it, before it is checked and saved."""
+
+    url: str
+    title: str
+    source_type: str
+    stance: str
+    publisher: str = ""
+    published_on: datetime.date | None = None
+    excerpt: str = ""
+
+
+def _prepare_evidence(pledge: Pledge, added_by: AbstractBaseUser, new: NewEvidence) -> Evidence:
+    """Checked, not yet saved. Raises ValidationError keyed by the evidence's fields."""
+    evidence = Evidence(
+        pledge=pledge,
+        url=new.url,
+        title=new.title.strip(),
+        publisher=new.publisher.strip(),
+        published_on=new.published_on,
+        source_type=new.source_type,
+        stance=new.stance,
+        excerpt=new.excerpt.strip(),
+        added_by=added_by,
+        version=pledge.version + 1,
+    )
+    # Validates the link (http/https only) and normalises it before the duplicate check.
+    evidence.full_clean(validate_constraints=False)
+    first = Evidence.objects.filter(pledge=pledge, url=evidence.url).first()
+    if first is not None:
+        raise ValidationError(
+            {
+                "url": ValidationError(
+                    "This link is already evidence on this pledge: “%(title)s”, added on %(date)s.",
+                    code="duplicate",
+                    params={
+                        "title": first.title,
+                        "date": f"{first.added_at.day} {first.added_at:%B %Y}",
+                        "first": first.pk,
+                    },
+                )
+            }
+        )
+    return evidence
 
 
 @transaction.atomic
@@ -91,21 +139,55 @@ def record_status_update(
     effective_on: datetime.date,
     rationale: str = "",
     evidence: Iterable[Evidence] = (),
+    new_evidence: NewEvidence | None = None,
     based_on_version: int | None,
 ) -> StatusUpdate:
+    """Log a follow-up: one status update citing evidence, some of it perhaps new.
+
+    Errors about the new evidence are keyed "new_evidence.<field>".
+    """
     if not author.has_perm("tracker.add_statusupdate"):
         raise PermissionDenied("Only analysts and administrators log status updates.")
+    if new_evidence and not author.has_perm("tracker.add_evidence"):
+        raise PermissionDenied("Only analysts and administrators add evidence.")
     pledge = _lock_pledge(pledge, based_on_version)
-    evidence = list(evidence)
-    validate_status_update(
-        pledge=pledge, status=status, effective_on=effective_on, rationale=rationale, evidence=evidence
-    )
+    cited = list(evidence)
+    errors: dict[str, list[str]] = {}
+    if any(item.pledge_id != pledge.pk for item in cited):
+        errors["evidence"] = ["Only evidence on this pledge can be cited."]
+    fresh = None
+    if new_evidence is not None:
+        try:
+            fresh = _prepare_evidence(pledge, author, new_evidence)
+        except ValidationError as error:
+            errors.update({f"new_evidence.{field}": messages for field, messages in error.error_dict.items()})
+    try:
+        validate_status_update(
+            pledge=pledge,
+            status=status,
+            effective_on=effective_on,
+            rationale=rationale,
+            evidence_count=len(cited) + (new_evidence is not None),
+        )
+    except ValidationError as error:
+        errors.update(error.error_dict)
+    if errors:
+        raise ValidationError(errors)
+
+    if fresh is not None:
+        fresh.save()
+        cited.append(fresh)
     update = StatusUpdate(
-        pledge=pledge, status=status, effective_on=effective_on, author=author, rationale=rationale.strip()
+        pledge=pledge,
+        status=status,
+        effective_on=effective_on,
+        author=author,
+        rationale=rationale.strip(),
+        version=pledge.version + 1,
     )
     update.full_clean()
     update.save()
-    update.evidence.set(evidence)
+    update.evidence.set(cited)
     history_changed(pledge)
     return update
 
@@ -132,7 +214,10 @@ def retract_status_update(
     if not reason.strip():
         raise ValidationError({"reason": ["Say why the update is retracted."]})
     retraction = Retraction.objects.create(
-        status_update=status_update, retracted_by=retracted_by, reason=reason.strip()
+        status_update=status_update,
+        retracted_by=retracted_by,
+        reason=reason.strip(),
+        version=pledge.version + 1,
     )
     history_changed(pledge)
     return retraction
@@ -155,29 +240,16 @@ def add_evidence(
     if not added_by.has_perm("tracker.add_evidence"):
         raise PermissionDenied("Only analysts and administrators add evidence.")
     pledge = _lock_pledge(pledge, based_on_version)
-    evidence = Evidence(
-        pledge=pledge,
+    new = NewEvidence(
         url=url,
-        title=title.strip(),
-        publisher=publisher.strip(),
-        published_on=published_on,
+        title=title,
         source_type=source_type,
         stance=stance,
-        excerpt=excerpt.strip(),
-        added_by=added_by,
+        publisher=publisher,
+        published_on=published_on,
+        excerpt=excerpt,
     )
-    # Validates the link (http/https only) and normalises it before the duplicate check.
-    evidence.full_clean(validate_constraints=False)
-    first = Evidence.objects.filter(pledge=pledge, url=evidence.url).first()
-    if first is not None:
-        raise ValidationError(
-            {
-                "url": [
-                    f"This link is already evidence on this pledge: “{first.title}”, "
-                    f"added on {first.added_at:%d %B %Y}."
-                ]
-            }
-        )
+    evidence = _prepare_evidence(pledge, added_by, new)
     evidence.save()
     history_changed(pledge)
     return evidence

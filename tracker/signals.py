@@ -12,7 +12,7 @@ from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 
 from tracker import services
-from tracker.models import Pledge, Retraction, Statement, StatementRevision, StatusUpdate
+from tracker.models import Evidence, Pledge, Retraction, Statement, StatementRevision, StatusUpdate
 
 
 class FixtureRowRefused(ValueError):
@@ -59,9 +59,13 @@ def _keep_text_before(statement: Statement) -> None:
 
 
 @receiver(post_save, sender=StatusUpdate)
+@receiver(post_save, sender=Evidence)
 @receiver(post_save, sender=Retraction)
 def history_loaded_from_fixture(sender, instance, raw: bool, created: bool, **kwargs) -> None:
     if not raw or not created:
         return
-    update = instance if sender is StatusUpdate else instance.status_update
-    services.history_changed(Pledge.objects.get(pk=update.pledge_id))
+    pledge_id = instance.status_update.pledge_id if sender is Retraction else instance.pledge_id
+    pledge = Pledge.objects.get(pk=pledge_id)
+    pledge.status = services.current_status_from_history(pledge)
+    pledge.version = max(pledge.version, instance.version)
+    pledge.save(update_fields=["status", "version"])
