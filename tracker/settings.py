@@ -98,6 +98,10 @@ def _database_from_url(url: str) -> dict:
             "timeout": 20,
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
+        # Tests run on a file too, not in memory: an in-memory database shared between
+        # threads locks differently, and the tests of two analysts at once must see the
+        # locking that the app really has.
+        config["TEST"] = {"NAME": str(Path(config["NAME"]).with_name("test-" + Path(config["NAME"]).name))}
     return config
 
 

@@ -1,0 +1,141 @@
+"""The analyst's queue: pledges never assessed, overdue and not final, or not updated for
+180 days; oldest first."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import make_pledge, make_statement
+from tracker import services
+from tracker.models import Pledge, Retraction, StatusUpdate
+from tracker.vocabulary import DeadlinePrecision, Status
+
+pytestmark = pytest.mark.django_db
+
+NOW = timezone.now()
+
+
+def updated(
+    pledge: Pledge, author, status: Status, *, days_ago: int, retracted: bool = False
+) -> StatusUpdate:
+    """An update recorded `days_ago` days ago (history cannot be back-dated through the services)."""
+    pledge.refresh_from_db()
+    update = StatusUpdate.objects.create(
+        pledge=pledge,
+        status=status,
+        effective_on=datetime.date(2024, 2, 1),
+        author=author,
+        rationale="Seen.",
+        recorded_at=NOW - datetime.timedelta(days=days_ago),
+        version=pledge.version + 1,
+    )
+    services.history_changed(pledge)
+    if retracted:
+        Retraction.objects.create(
+            status_update=update, retracted_by=author, reason="No.", version=pledge.version + 1
+        )
+        services.history_changed(pledge)
+    return update
+
+
+def queue() -> list[Pledge]:
+    return list(Pledge.objects.needing_an_analyst(now=NOW))
+
+
+def with_deadline(pledge: Pledge, days_from_now: int) -> Pledge:
+    Pledge.objects.filter(pk=pledge.pk).update(
+        deadline_on=(NOW + datetime.timedelta(days=days_from_now)).date(),
+        deadline_precision=DeadlinePrecision.DAY,
+    )
+    return Pledge.objects.get(pk=pledge.pk)
+
+
+@pytest.fixture
+def statement():
+    return make_statement(sentences=6)
+
+
+def test_a_pledge_never_assessed_is_in_the_queue(statement):
+    pledge = make_pledge(statement, 1)
+    assert queue() == [pledge]
+    assert queue()[0].reasons_for_attention(now=NOW) == ["never assessed"]
+
+
+def test_a_recently_updated_pledge_with_no_deadline_is_not(statement, analyst):
+    updated(make_pledge(statement, 1), analyst, Status.IN_PROGRESS, days_ago=10)
+    assert queue() == []
+
+
+def test_an_overdue_pledge_that_is_not_final_is_in_the_queue(statement, analyst):
+    pledge = with_deadline(make_pledge(statement, 1), -3)
+    updated(pledge, analyst, Status.IN_PROGRESS, days_ago=1)
+    [listed] = queue()
+    assert listed == pledge
+    assert listed.reasons_for_attention(now=NOW)[0].startswith("overdue since")
+
+
+def test_an_overdue_pledge_with_a_final_status_is_not(statement, analyst):
+    pledge = with_deadline(make_pledge(statement, 1), -3)
+    updated(pledge, analyst, Status.WITHDRAWN, days_ago=1)
+    assert queue() == []
+
+
+def test_a_pledge_not_updated_for_180_days_is_in_the_queue(statement, analyst):
+    stale = make_pledge(statement, 1)
+    updated(stale, analyst, Status.IN_PROGRESS, days_ago=181)
+    fresh = make_pledge(statement, 2)
+    updated(fresh, analyst, Status.IN_PROGRESS, days_ago=179)
+    [listed] = queue()
+    assert listed == stale
+    assert listed.reasons_for_attention(now=NOW)[0].startswith("no update since")
+
+
+def test_a_retracted_update_does_not_count_as_an_update(statement, analyst):
+    pledge = make_pledge(statement, 1)
+    updated(pledge, analyst, Status.IN_PROGRESS, days_ago=200)
+    updated(pledge, analyst, Status.STALLED, days_ago=5, retracted=True)
+    assert queue() == [pledge]
+
+
+def test_the_queue_is_oldest_first(statement, analyst):
+    never = make_pledge(statement, 1)
+    older = make_pledge(statement, 2)
+    updated(older, analyst, Status.IN_PROGRESS, days_ago=400)
+    old = make_pledge(statement, 3)
+    updated(old, analyst, Status.IN_PROGRESS, days_ago=200)
+    overdue = with_deadline(make_pledge(statement, 4), -1)
+    updated(overdue, analyst, Status.IN_PROGRESS, days_ago=2)
+    assert queue() == [never, older, old, overdue]
+
+
+def test_the_queue_page_lists_the_pledges_with_their_reasons(client_for, analyst, seed):
+    content = client_for(analyst).get(reverse("analyst_queue")).content.decode()
+    assert content.count('data-label="Why">never assessed') == 8
+    assert "overdue since 29 February 2024" in content
+
+
+def test_the_queue_page_takes_the_same_number_of_queries_for_3_or_30_pledges(client_for, analyst):
+    client = client_for(analyst)
+    statement = make_statement(sentences=30)
+    for number in range(1, 4):
+        make_pledge(statement, number)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("analyst_queue")).status_code == 200
+        return len(queries)
+
+    few = count()
+    for number in range(4, 31):
+        updated(make_pledge(statement, number), analyst, Status.IN_PROGRESS, days_ago=300)
+    assert count() == few
+
+
+def test_the_queue_is_in_the_navigation_of_analysts_not_of_managers(client_for, analyst, manager):
+    link = f'href="{reverse("analyst_queue")}"'
+    assert link in client_for(analyst).get(reverse("pledge_list")).content.decode()
+    assert link not in client_for(manager).get(reverse("pledge_list")).content.decode()
