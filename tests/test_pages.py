@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import make_pledge, make_statement
 from tracker import services
@@ -166,3 +167,50 @@ def test_the_pledge_page_takes_the_same_number_of_queries_whatever_its_history(c
     assert empty <= some == many
     assert many <= 10
     assert Pledge.objects.get(pk=pledge.pk).status_updates.count() == 12
+
+
+def test_the_pledge_page_counts_the_days_to_a_deadline_ahead(client_for, analyst):
+    due = timezone.localdate() + datetime.timedelta(days=12)
+    pledge = make_pledge(make_statement(), 1, deadline_on=due, deadline_precision="day", deadline_text="soon")
+    content = client_for(analyst).get(pledge.get_absolute_url()).content.decode()
+    assert re.search(r'class="deadline-note">due in 12 days<', content)
+
+
+def test_no_deadline_note_once_the_status_is_final(client_for, analyst, seed):
+    pledge = seed.pledges.get(quote__contains="February 2024")
+    services.record_status_update(
+        pledge=pledge,
+        author=analyst,
+        status=Status.WITHDRAWN,
+        effective_on=datetime.date(2024, 1, 15),
+        rationale="Cancelled.",
+        based_on_version=pledge.version,
+    )
+    assert "deadline-note" not in client_for(analyst).get(pledge.get_absolute_url()).content.decode()
+
+
+def test_text_is_escaped_in_every_partial_that_htmx_swaps_in(client_for, analyst):
+    pledge = make_pledge(make_statement(), 1)
+    nasty = '<script>alert("x")</script>'
+    response = client_for(analyst).post(
+        reverse("log_follow_up", args=[pledge.pk]),
+        {
+            "based_on_version": 1,
+            "status": "fulfilled",
+            "effective_on": "2024-02-01",
+            "rationale": nasty,
+            "new_url": "https://example.org/x",
+            "new_title": nasty,
+            "new_publisher": nasty,
+            "new_source_type": "official",
+            "new_stance": "supports",
+            "new_excerpt": nasty,
+        },
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert nasty not in content
+    assert (
+        content.count("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;") >= 4
+    )  # timeline and evidence list

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from tracker.models import Evidence, Pledge
 from tracker.services import NewEvidence
+from tracker.text import validate_web_url
 from tracker.vocabulary import SourceType, Stance, Status
 
 NEW_EVIDENCE_FIELDS = ["url", "title", "publisher", "published_on", "source_type", "stance", "excerpt"]
@@ -44,6 +45,8 @@ def _evidence_fields(prefix: str = "", *, required: bool) -> dict[str, forms.Fie
             label="Link",
             max_length=2000,
             required=required,
+            # Checked here too, so that a bad link is named along with the form's other errors.
+            validators=[validate_web_url],
             widget=forms.URLInput(attrs={"placeholder": "https://", "inputmode": "url"}),
             help_text="An http:// or https:// address.",
         ),

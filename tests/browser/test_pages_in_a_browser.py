@@ -85,6 +85,20 @@ def test_the_pledge_page_has_no_serious_accessibility_violation(page: Page, anal
     assert serious_violations(page) == []
 
 
+def test_the_statement_text_opens_on_the_highlighted_quote(page: Page, analyst, seed):
+    pledge = seed.pledges.order_by("-number").first()  # the last words of the statement
+    log_in(page, analyst.username)
+    page.goto(pledge.get_absolute_url())
+    visible = page.evaluate(
+        """() => {
+            const box = document.querySelector(".statement-text").getBoundingClientRect();
+            const quote = document.getElementById("quote").getBoundingClientRect();
+            return quote.top >= box.top && quote.bottom <= box.bottom;
+        }"""
+    )
+    assert visible, "the quote is scrolled into view inside the statement text"
+
+
 def test_an_analyst_logs_in_and_opens_a_pledge_from_the_list(page: Page, analyst, seed):
     log_in(page, analyst.username)
     pledge = seed.pledges.get(quote__contains="17 million")
