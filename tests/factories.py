@@ -3,8 +3,9 @@
 import datetime
 import itertools
 
+from tracker import services
 from tracker.models import Entity, Pledge, Speaker, Statement
-from tracker.vocabulary import EntityKind, PledgeKind
+from tracker.vocabulary import EntityKind, PledgeKind, SourceType, Stance, Status
 
 _counter = itertools.count(1)
 
@@ -40,3 +41,37 @@ def make_pledge(statement: Statement, number: int, **fields) -> Pledge:
     }
     values.update(fields)
     return Pledge.objects.create(**values)
+
+
+# History goes through the services, as in the app; each helper takes the pledge's
+# current version, as a form just shown would.
+
+
+def evidence_on(
+    pledge: Pledge, user, *, url: str = "https://example.org/report", title: str = "Report", **fields
+):
+    pledge.refresh_from_db()
+    fields.setdefault("source_type", SourceType.OFFICIAL)
+    fields.setdefault("stance", Stance.SUPPORTS)
+    return services.add_evidence(
+        pledge=pledge, added_by=user, url=url, title=title, based_on_version=pledge.version, **fields
+    )
+
+
+def update_on(pledge: Pledge, user, status: Status, effective_on=datetime.date(2024, 2, 1), **fields):
+    pledge.refresh_from_db()
+    return services.record_status_update(
+        pledge=pledge,
+        author=user,
+        status=status,
+        effective_on=effective_on,
+        based_on_version=pledge.version,
+        **fields,
+    )
+
+
+def retract(update, user, reason: str = "Logged by mistake."):
+    update.pledge.refresh_from_db()
+    return services.retract_status_update(
+        status_update=update, retracted_by=user, reason=reason, based_on_version=update.pledge.version
+    )

@@ -5,9 +5,9 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from tracker import services
+from tests.factories import evidence_on, update_on
 from tracker.models import Evidence, Pledge, Statement, StatementRevision, StatusUpdate
-from tracker.vocabulary import SourceType, Stance, Status
+from tracker.vocabulary import Status
 
 pytestmark = pytest.mark.django_db
 
@@ -183,24 +183,8 @@ def test_a_bad_field_in_the_admin_is_named_and_nothing_is_written(admin_client_,
 @pytest.fixture
 def history(seed, analyst):
     pledge = seed.pledges.get(quote__startswith=JUDGES)
-    evidence = services.add_evidence(
-        pledge=pledge,
-        added_by=analyst,
-        url="https://example.org/course",
-        title="Course report",
-        source_type=SourceType.PARTNER,
-        stance=Stance.SUPPORTS,
-    )
-    pledge.refresh_from_db()
-    update = services.record_status_update(
-        pledge=pledge,
-        author=analyst,
-        status=Status.FULFILLED,
-        effective_on=datetime.date(2024, 2, 29),
-        rationale="It happened.",
-        evidence=[evidence],
-        based_on_version=pledge.version,
-    )
+    evidence = evidence_on(pledge, analyst, title="Course report")
+    update = update_on(pledge, analyst, Status.FULFILLED, rationale="It happened.", evidence=[evidence])
     return update, evidence
 
 

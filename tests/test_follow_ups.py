@@ -8,10 +8,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.factories import make_pledge, make_statement
-from tracker import services
+from tests.factories import evidence_on, make_pledge, make_statement, update_on
 from tracker.models import Evidence, Pledge, Retraction, StatusUpdate
-from tracker.vocabulary import SourceType, Stance, Status
+from tracker.vocabulary import Status
 
 pytestmark = pytest.mark.django_db
 
@@ -70,18 +69,6 @@ def evidence(pledge, **fields) -> dict:
     return data
 
 
-def add_evidence_directly(pledge, user, url="https://example.org/first", title="First report") -> Evidence:
-    pledge.refresh_from_db()
-    return services.add_evidence(
-        pledge=pledge,
-        added_by=user,
-        url=url,
-        title=title,
-        source_type=SourceType.OFFICIAL,
-        stance=Stance.SUPPORTS,
-    )
-
-
 # --- without JavaScript ----------------------------------------------------------------
 
 
@@ -114,7 +101,7 @@ def test_a_follow_up_with_new_evidence_saves_both_in_one_go(client_for, analyst,
 
 
 def test_a_follow_up_citing_existing_evidence_records_the_citation(client_for, analyst, pledge):
-    first = add_evidence_directly(pledge, analyst)
+    first = evidence_on(pledge, analyst, title="First report")
     pledge.refresh_from_db()
     data = follow_up(pledge, status="partially_fulfilled", rationale="Half.", evidence=[first.pk])
     assert client_for(analyst).post(follow_up_url(pledge), data).status_code == 302
@@ -210,7 +197,7 @@ def test_adding_evidence_through_htmx_swaps_the_evidence_list(client_for, analys
 
 
 def test_the_same_link_twice_is_refused_with_a_message_that_points_at_the_first(client_for, analyst, pledge):
-    first = add_evidence_directly(pledge, analyst, url="https://www.mofa.go.jp/press")
+    first = evidence_on(pledge, analyst, url="https://www.mofa.go.jp/press", title="First report")
     pledge.refresh_from_db()
     response = client_for(analyst).post(
         evidence_url(pledge), evidence(pledge, url="  HTTPS://WWW.MOFA.GO.JP/press")
@@ -234,8 +221,8 @@ def test_evidence_links_other_than_http_and_https_are_refused(client_for, analys
 
 
 def test_citable_evidence_refreshes_with_the_ticked_boxes_kept(client_for, analyst, pledge):
-    first = add_evidence_directly(pledge, analyst)
-    second = add_evidence_directly(pledge, analyst, url="https://example.org/second", title="Second report")
+    first = evidence_on(pledge, analyst, title="First report")
+    second = evidence_on(pledge, analyst, url="https://example.org/second", title="Second report")
     url = reverse("citable_evidence", args=[pledge.pk]) + f"?evidence={first.pk}"
     content = client_for(analyst).get(url, **HTMX).content.decode()
     assert content.lstrip().startswith('<fieldset id="citable-evidence"')
@@ -248,14 +235,7 @@ def test_citable_evidence_refreshes_with_the_ticked_boxes_kept(client_for, analy
 
 @pytest.fixture
 def update(pledge, analyst) -> StatusUpdate:
-    pledge.refresh_from_db()
-    return services.record_status_update(
-        pledge=pledge,
-        author=analyst,
-        status=Status.IN_PROGRESS,
-        effective_on=datetime.date(2024, 1, 5),
-        based_on_version=pledge.version,
-    )
+    return update_on(pledge, analyst, Status.IN_PROGRESS, effective_on=datetime.date(2024, 1, 5))
 
 
 def retraction(update, reason="Logged on the wrong pledge.") -> dict:
@@ -325,15 +305,9 @@ def test_a_follow_up_based_on_an_older_version_saves_nothing_and_shows_what_chan
     client_for, analyst, other_analyst, pledge
 ):
     seen = pledge.version
-    add_evidence_directly(pledge, other_analyst, title="Bob's <source>")
-    pledge.refresh_from_db()
-    services.record_status_update(
-        pledge=pledge,
-        author=other_analyst,
-        status=Status.STALLED,
-        effective_on=datetime.date(2024, 3, 1),
-        rationale="Postponed.",
-        based_on_version=pledge.version,
+    evidence_on(pledge, other_analyst, title="Bob's <source>")
+    update_on(
+        pledge, other_analyst, Status.STALLED, effective_on=datetime.date(2024, 3, 1), rationale="Postponed."
     )
     data = follow_up(pledge, based_on_version=seen, rationale="My own view")
     response = client_for(analyst).post(follow_up_url(pledge), data, **HTMX)
@@ -354,7 +328,7 @@ def test_a_follow_up_based_on_an_older_version_saves_nothing_and_shows_what_chan
 
 def test_an_out_of_date_form_without_javascript_gets_the_page_with_the_conflict(client_for, analyst, pledge):
     seen = pledge.version
-    add_evidence_directly(pledge, analyst)
+    evidence_on(pledge, analyst, title="First report")
     response = client_for(analyst).post(evidence_url(pledge), evidence(pledge, based_on_version=seen))
     assert response.status_code == 409
     assert "Evidence added: First report" in response.content.decode()
@@ -364,7 +338,7 @@ def test_an_out_of_date_form_without_javascript_gets_the_page_with_the_conflict(
 
 def test_a_retraction_based_on_an_older_version_saves_nothing(client_for, analyst, update):
     data = retraction(update)
-    add_evidence_directly(update.pledge, analyst)
+    evidence_on(update.pledge, analyst, title="First report")
     response = client_for(analyst).post(retract_url(update), data, **HTMX)
     assert response.status_code == 409
     assert "Evidence added: First report" in response.content.decode()
@@ -421,7 +395,7 @@ def test_an_htmx_post_with_the_csrf_header_is_accepted(analyst, pledge):
 
 def test_pledges_of_another_statement_are_not_mixed_up(client_for, analyst, pledge):
     other = make_pledge(make_statement(), 1)
-    first = add_evidence_directly(other, analyst)
+    first = evidence_on(other, analyst)
     pledge.refresh_from_db()
     data = follow_up(pledge, status="fulfilled", rationale="x", evidence=[first.pk])
     response = client_for(analyst).post(follow_up_url(pledge), data)

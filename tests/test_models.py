@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 
-from tests.factories import make_pledge, make_statement
-from tracker import db_triggers, services
+from tests.factories import evidence_on, make_pledge, make_statement
+from tracker import db_triggers
 from tracker.models import Evidence, HistoryEditRefused, Pledge, Retraction, StatusUpdate
 from tracker.vocabulary import DeadlinePrecision, SourceType, Stance, Status
 
@@ -248,12 +248,5 @@ def test_clean_names_an_evidence_link_that_is_not_http(analyst):
 
 def test_evidence_links_are_stored_with_a_lower_case_scheme_and_host(analyst):
     pledge = make_pledge(make_statement(), 1)
-    evidence = services.add_evidence(
-        pledge=pledge,
-        added_by=analyst,
-        url="  HTTPS://Example.ORG/Report?id=A ",
-        title="Report",
-        source_type=SourceType.OFFICIAL,
-        stance=Stance.SUPPORTS,
-    )
+    evidence = evidence_on(pledge, analyst, url="  HTTPS://Example.ORG/Report?id=A ")
     assert Evidence.objects.get(pk=evidence.pk).url == "https://example.org/Report?id=A"

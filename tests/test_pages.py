@@ -9,10 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import make_pledge, make_statement
-from tracker import services
+from tests.factories import evidence_on, make_pledge, make_statement, retract, update_on
 from tracker.models import Pledge
-from tracker.vocabulary import SourceType, Stance, Status
+from tracker.vocabulary import Status
 
 pytestmark = pytest.mark.django_db
 
@@ -26,13 +25,7 @@ def test_the_list_shows_every_seed_pledge_with_its_status(client_for, analyst, s
 
 def test_the_list_shows_a_recorded_status(client_for, analyst, seed):
     pledge = seed.pledges.get(number=4)
-    services.record_status_update(
-        pledge=pledge,
-        author=analyst,
-        status=Status.IN_PROGRESS,
-        effective_on=datetime.date(2024, 1, 15),
-        based_on_version=pledge.version,
-    )
+    update_on(pledge, analyst, Status.IN_PROGRESS)
     content = client_for(analyst).get(reverse("pledge_list")).content.decode()
     assert content.count("status--in_progress") == 1
 
@@ -47,28 +40,11 @@ def test_the_pledge_page_highlights_the_quote_inside_the_statement_text(client_f
 
 def test_the_pledge_page_shows_the_timeline_with_retractions_and_evidence(client_for, analyst, seed):
     pledge = seed.pledges.get(quote__contains="invite judges")
-    evidence = services.add_evidence(
-        pledge=pledge,
-        added_by=analyst,
-        url="https://example.org/iij",
-        title="IIJ course report",
-        source_type=SourceType.PARTNER,
-        stance=Stance.SUPPORTS,
-        excerpt="Twelve judges attended.",
+    evidence = evidence_on(pledge, analyst, url="https://example.org/iij", excerpt="Twelve judges attended.")
+    update = update_on(
+        pledge, analyst, Status.FULFILLED, rationale="The course took place.", evidence=[evidence]
     )
-    pledge.refresh_from_db()
-    update = services.record_status_update(
-        pledge=pledge,
-        author=analyst,
-        status=Status.FULFILLED,
-        effective_on=datetime.date(2024, 2, 29),
-        rationale="The course took place.",
-        evidence=[evidence],
-        based_on_version=pledge.version,
-    )
-    services.retract_status_update(
-        status_update=update, retracted_by=analyst, reason="Wrong month.", based_on_version=None
-    )
+    retract(update, analyst, reason="Wrong month.")
     content = client_for(analyst).get(pledge.get_absolute_url()).content.decode()
     assert "timeline-entry--retracted" in content and "Wrong month." in content
     assert 'href="https://example.org/iij" rel="noopener noreferrer"' in content
@@ -137,28 +113,10 @@ def test_the_pledge_page_takes_the_same_number_of_queries_whatever_its_history(c
     def grow(n: int) -> None:
         for i in range(n):
             pledge.refresh_from_db()
-            evidence = services.add_evidence(
-                pledge=pledge,
-                added_by=analyst,
-                url=f"https://example.org/{pledge.version}-{i}",
-                title=f"Source {i}",
-                source_type=SourceType.INDEPENDENT,
-                stance=Stance.SUPPORTS,
-            )
-            pledge.refresh_from_db()
-            update = services.record_status_update(
-                pledge=pledge,
-                author=analyst,
-                status=Status.FULFILLED,
-                effective_on=datetime.date(2024, 3, 1),
-                rationale="Seen.",
-                evidence=[evidence],
-                based_on_version=pledge.version,
-            )
+            evidence = evidence_on(pledge, analyst, url=f"https://example.org/{pledge.version}-{i}")
+            update = update_on(pledge, analyst, Status.FULFILLED, rationale="Seen.", evidence=[evidence])
             if i % 2:
-                services.retract_status_update(
-                    status_update=update, retracted_by=analyst, reason="No.", based_on_version=None
-                )
+                retract(update, analyst)
 
     grow(2)
     some = count_queries(client, pledge.get_absolute_url())
@@ -178,14 +136,7 @@ def test_the_pledge_page_counts_the_days_to_a_deadline_ahead(client_for, analyst
 
 def test_no_deadline_note_once_the_status_is_final(client_for, analyst, seed):
     pledge = seed.pledges.get(quote__contains="February 2024")
-    services.record_status_update(
-        pledge=pledge,
-        author=analyst,
-        status=Status.WITHDRAWN,
-        effective_on=datetime.date(2024, 1, 15),
-        rationale="Cancelled.",
-        based_on_version=pledge.version,
-    )
+    update_on(pledge, analyst, Status.WITHDRAWN, rationale="Cancelled.")
     assert "deadline-note" not in client_for(analyst).get(pledge.get_absolute_url()).content.decode()
 
 

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.management import call_command
 
 from tests.conftest import SEED
-from tracker import services
+from tests.factories import evidence_on, update_on
 from tracker.models import (
     Entity,
     Evidence,
@@ -22,7 +22,7 @@ from tracker.models import (
     Theme,
 )
 from tracker.signals import FixtureRowRefused
-from tracker.vocabulary import SourceType, Stance, Status
+from tracker.vocabulary import Status
 
 pytestmark = pytest.mark.django_db
 
@@ -110,24 +110,8 @@ def test_loading_it_again_creates_no_duplicate(seed):
 
 def test_loading_it_after_analysts_worked_keeps_their_work(seed, analyst):
     pledge = quoted(seed, "invite judges")
-    evidence = services.add_evidence(
-        pledge=pledge,
-        added_by=analyst,
-        url="https://example.org/iij",
-        title="IIJ course report",
-        source_type=SourceType.PARTNER,
-        stance=Stance.SUPPORTS,
-    )
-    pledge.refresh_from_db()
-    services.record_status_update(
-        pledge=pledge,
-        author=analyst,
-        status=Status.FULFILLED,
-        effective_on=datetime.date(2024, 2, 29),
-        rationale="The course took place.",
-        evidence=[evidence],
-        based_on_version=pledge.version,
-    )
+    evidence = evidence_on(pledge, analyst, title="IIJ course report")
+    update_on(pledge, analyst, Status.FULFILLED, rationale="The course took place.", evidence=[evidence])
     pledge.refresh_from_db()
     history_before = list(StatusUpdate.objects.values()), list(Evidence.objects.values())
 

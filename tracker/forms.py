@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from tracker.models import Evidence, Pledge
-from tracker.services import NewEvidence
+from tracker.services import NewEvidence, validate_status_update
 from tracker.text import validate_web_url
 from tracker.vocabulary import SourceType, Stance, Status
 
@@ -125,6 +125,19 @@ class FollowUpForm(VersionedForm):
             for name in ("url", "title", "source_type", "stance"):
                 if not cleaned.get(f"{self.NEW}{name}") and f"{self.NEW}{name}" not in self.errors:
                     self.add_error(f"{self.NEW}{name}", "Needed for the new evidence.")
+        # The record's rules, checked here as well as in the service, so that the analyst
+        # sees every problem at once rather than one round after another.
+        if cleaned.get("status") and cleaned.get("effective_on"):
+            try:
+                validate_status_update(
+                    pledge=self.init_kwargs["pledge"],
+                    status=cleaned["status"],
+                    effective_on=cleaned["effective_on"],
+                    rationale=cleaned.get("rationale", ""),
+                    evidence_count=len(cleaned.get("evidence") or ()) + self.has_new_evidence(),
+                )
+            except ValidationError as error:
+                apply_service_errors(self, error)
         return cleaned
 
     def new_evidence(self) -> NewEvidence | None:

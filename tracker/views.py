@@ -54,10 +54,12 @@ def pledge_list(request: HttpRequest) -> HttpResponse:
 @permission_required("tracker.view_pledge", raise_exception=True)
 def analyst_queue(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
-    pledges = list(Pledge.objects.needing_an_analyst(now=now))
-    for pledge in pledges:
+    page = Paginator(Pledge.objects.needing_an_analyst(now=now), PLEDGES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    for pledge in page.object_list:
         pledge.reasons = pledge.reasons_for_attention(now=now)
-    return render(request, "tracker/analyst_queue.html", {"pledges": pledges})
+    return render(request, "tracker/analyst_queue.html", {"page": page})
 
 
 # --- the pledge page and its forms --------------------------------------------------------
@@ -121,11 +123,11 @@ def _answer(
 ) -> HttpResponse:
     """Answer a form's POST: with htmx, the form's part of the page and the parts it
     changed; without, a redirect to the page after a save, or the whole page again."""
+    if saved and not request.htmx:
+        messages.success(request, saved)
+        return redirect(reverse("pledge_detail", args=[pk]) + anchor)
     pledge = get_pledge_for_user(request, pk)
     if not request.htmx:
-        if saved:
-            messages.success(request, saved)
-            return redirect(reverse("pledge_detail", args=[pk]) + anchor)
         return render(request, PLEDGE_PAGE, pledge_page_context(request, pledge, **bound), status=status)
     context = pledge_page_context(request, pledge, **bound)
     html = render_to_string(f"{PLEDGE_PAGE}#{part}", context, request)

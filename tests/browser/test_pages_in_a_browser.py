@@ -1,14 +1,12 @@
 """Every page in a real browser: accessible (axe-core), usable by keyboard and on a phone."""
 
-import datetime
-
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import log_in
-from tracker import services
-from tracker.vocabulary import SourceType, Stance, Status
+from tests.factories import evidence_on, retract, update_on
+from tracker.vocabulary import SourceType, Status
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -28,38 +26,17 @@ def serious_violations(page: Page) -> list[str]:
 @pytest.fixture
 def pledge_with_history(seed, analyst):
     pledge = seed.pledges.get(quote__contains="invite judges")
-    evidence = services.add_evidence(
-        pledge=pledge,
-        added_by=analyst,
-        url="https://example.org/iij",
+    evidence = evidence_on(
+        pledge,
+        analyst,
         title="IIJ course report",
         publisher="IIJ Malta",
         source_type=SourceType.PARTNER,
-        stance=Stance.SUPPORTS,
         excerpt="Judges from the region attended.",
     )
-    pledge.refresh_from_db()
-    first = services.record_status_update(
-        pledge=pledge,
-        author=analyst,
-        status=Status.IN_PROGRESS,
-        effective_on=datetime.date(2024, 1, 10),
-        rationale="Invitations sent.",
-        based_on_version=pledge.version,
-    )
-    pledge.refresh_from_db()
-    services.record_status_update(
-        pledge=pledge,
-        author=analyst,
-        status=Status.FULFILLED,
-        effective_on=datetime.date(2024, 2, 20),
-        rationale="The course took place.",
-        evidence=[evidence],
-        based_on_version=pledge.version,
-    )
-    services.retract_status_update(
-        status_update=first, retracted_by=analyst, reason="Wrong date.", based_on_version=None
-    )
+    first = update_on(pledge, analyst, Status.IN_PROGRESS, rationale="Invitations sent.")
+    update_on(pledge, analyst, Status.FULFILLED, rationale="The course took place.", evidence=[evidence])
+    retract(first, analyst, reason="Wrong date.")
     return pledge
 
 
