@@ -5,6 +5,8 @@ project folder. Production sets DEBUG=0, SECRET_KEY, ALLOWED_HOSTS and, when one
 machine is not enough, DATABASE_URL. See README.md.
 """
 
+import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -100,8 +102,11 @@ def _database_from_url(url: str) -> dict:
         }
         # Tests run on a file too, not in memory: an in-memory database shared between
         # threads locks differently, and the tests of two analysts at once must see the
-        # locking that the app really has.
-        config["TEST"] = {"NAME": str(Path(config["NAME"]).with_name("test-" + Path(config["NAME"]).name))}
+        # locking that the app really has. One file per test run, so that runs side by
+        # side do not meet.
+        config["TEST"] = {
+            "NAME": str(Path(tempfile.gettempdir()) / f"pledge-tracker-test-{os.getpid()}.sqlite3")
+        }
     return config
 
 
