@@ -1,6 +1,9 @@
-"""The analysts' forms. They check what a form can check (types, required fields);
-the rules of the record live in the services, whose errors come back to the field
-they name (see `apply_service_errors`)."""
+"""The analysts' forms.
+
+They check types and required fields, and run the services' own rule checks too, so
+that an analyst sees every problem at once. The services check again when they write
+(the pledge may have changed meanwhile); their errors come back to the field they name
+(see `apply_service_errors`)."""
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -107,7 +110,7 @@ class FollowUpForm(VersionedForm):
     def __init__(self, *args, pledge: Pledge, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("effective_on", timezone.localdate())
         super().__init__(*args, **kwargs)
-        self.init_kwargs["pledge"] = pledge
+        self.pledge = self.init_kwargs["pledge"] = pledge
         self.fields["evidence"].queryset = pledge.evidence.order_by("-added_at", "-id")
         # The browser's date picker offers only the dates the rules allow.
         self.fields["effective_on"].widget.attrs.update(
@@ -130,7 +133,7 @@ class FollowUpForm(VersionedForm):
         if cleaned.get("status") and cleaned.get("effective_on"):
             try:
                 validate_status_update(
-                    pledge=self.init_kwargs["pledge"],
+                    pledge=self.pledge,
                     status=cleaned["status"],
                     effective_on=cleaned["effective_on"],
                     rationale=cleaned.get("rationale", ""),

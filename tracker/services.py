@@ -40,7 +40,9 @@ class VersionConflict(Exception):
 def _lock_pledge(pledge: Pledge, based_on_version: int | None) -> Pledge:
     # PostgreSQL locks the row; SQLite's IMMEDIATE transaction already holds the
     # database's write lock. Either way, the version read here cannot move until commit.
-    locked = Pledge.objects.select_for_update().select_related("statement").get(pk=pledge.pk)
+    # Only the pledge's row: locking its statement too would queue the work on every
+    # other pledge of the same statement behind this one.
+    locked = Pledge.objects.select_for_update(of=("self",)).select_related("statement").get(pk=pledge.pk)
     if based_on_version is not None and locked.version != based_on_version:
         raise VersionConflict(locked, based_on_version)
     return locked
