@@ -1,5 +1,5 @@
-"""The analyst's queue: pledges never assessed, overdue and not final, or not updated for
-180 days; oldest first."""
+"""The analyst's queue: pledges never assessed, overdue and not final, or with no change of
+status for 180 days; oldest first."""
 
 import datetime
 
@@ -9,46 +9,34 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import make_pledge, make_statement
-from tracker import services
-from tracker.models import Pledge, Retraction, StatusUpdate
+from tests.factories import make_pledge, make_statement, retract, update_on
+from tracker.models import Pledge, StatusUpdate
 from tracker.vocabulary import DeadlinePrecision, Status
 
 pytestmark = pytest.mark.django_db
 
-NOW = timezone.now()
+TODAY = timezone.localdate()
 
 
 def updated(
     pledge: Pledge, author, status: Status, *, days_ago: int, retracted: bool = False
 ) -> StatusUpdate:
-    """An update recorded `days_ago` days ago (history cannot be back-dated through the services)."""
-    pledge.refresh_from_db()
-    update = StatusUpdate.objects.create(
-        pledge=pledge,
-        status=status,
-        effective_on=datetime.date(2024, 2, 1),
-        author=author,
-        rationale="Seen.",
-        recorded_at=NOW - datetime.timedelta(days=days_ago),
-        version=pledge.version + 1,
+    """An update that took effect `days_ago` days ago."""
+    update = update_on(
+        pledge, author, status, effective_on=TODAY - datetime.timedelta(days=days_ago), rationale="Seen."
     )
-    services.history_changed(pledge)
     if retracted:
-        Retraction.objects.create(
-            status_update=update, retracted_by=author, reason="No.", version=pledge.version + 1
-        )
-        services.history_changed(pledge)
+        retract(update, author)
     return update
 
 
 def queue() -> list[Pledge]:
-    return list(Pledge.objects.needing_an_analyst(now=NOW))
+    return list(Pledge.objects.needing_an_analyst(today=TODAY))
 
 
 def with_deadline(pledge: Pledge, days_from_now: int) -> Pledge:
     Pledge.objects.filter(pk=pledge.pk).update(
-        deadline_on=(NOW + datetime.timedelta(days=days_from_now)).date(),
+        deadline_on=TODAY + datetime.timedelta(days=days_from_now),
         deadline_precision=DeadlinePrecision.DAY,
     )
     return Pledge.objects.get(pk=pledge.pk)
@@ -62,7 +50,7 @@ def statement():
 def test_a_pledge_never_assessed_is_in_the_queue(statement):
     pledge = make_pledge(statement, 1)
     assert queue() == [pledge]
-    assert queue()[0].reasons_for_attention(now=NOW) == ["never assessed"]
+    assert queue()[0].reasons_for_attention(today=TODAY) == ["never assessed"]
 
 
 def test_a_recently_updated_pledge_with_no_deadline_is_not(statement, analyst):
@@ -75,7 +63,7 @@ def test_an_overdue_pledge_that_is_not_final_is_in_the_queue(statement, analyst)
     updated(pledge, analyst, Status.IN_PROGRESS, days_ago=1)
     [listed] = queue()
     assert listed == pledge
-    assert listed.reasons_for_attention(now=NOW)[0].startswith("overdue since")
+    assert listed.reasons_for_attention(today=TODAY)[0].startswith("overdue since")
 
 
 def test_an_overdue_pledge_with_a_final_status_is_not(statement, analyst):
@@ -91,7 +79,7 @@ def test_a_pledge_not_updated_for_180_days_is_in_the_queue(statement, analyst):
     updated(fresh, analyst, Status.IN_PROGRESS, days_ago=179)
     [listed] = queue()
     assert listed == stale
-    assert listed.reasons_for_attention(now=NOW)[0].startswith("no update since")
+    assert listed.reasons_for_attention(today=TODAY)[0].startswith("no change since")
 
 
 def test_a_retracted_update_does_not_count_as_an_update(statement, analyst):

@@ -16,8 +16,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import F, Q
-from django.db.models.functions import Length, Upper
+from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, Length, Upper
 from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils import timezone
@@ -255,29 +255,42 @@ class Theme(models.Model):
 # --- pledges ---------------------------------------------------------------------------
 
 
-# A pledge nobody has looked at for this long needs an analyst again.
+# A pledge whose status has not changed for this long needs an analyst again.
 STALE_AFTER = datetime.timedelta(days=180)
 
 
 class PledgeQuerySet(models.QuerySet):
-    def with_last_update(self) -> PledgeQuerySet:
-        """Annotates `last_update_at`: when its latest update that still counts was recorded."""
-        return self.annotate(
-            last_update_at=models.Max(
-                "status_updates__recorded_at", filter=Q(status_updates__retraction__isnull=True)
-            )
+    def as_of(self, day: datetime.date) -> PledgeQuerySet:
+        """Each pledge as its updates effective on or before `day` make it; a retracted
+        update never counts. Annotates `shown_status` and `last_change_on` (the effective
+        date of its latest update that counts); leaves out pledges made after `day`."""
+        latest = StatusUpdate.objects.filter(
+            pledge=OuterRef("pk"), retraction__isnull=True, effective_on__lte=day
+        ).newest_first()
+        if day >= timezone.localdate():
+            # No update takes effect in the future, so the stored status is today's.
+            shown_status = F("status")
+        else:
+            shown_status = Coalesce(Subquery(latest.values("status")[:1]), Value(Status.NOT_ASSESSED.value))
+        return self.filter(statement__delivered_on__lte=day).annotate(
+            shown_status=shown_status,
+            last_change_on=Subquery(latest.values("effective_on")[:1]),
+            status_rank=Case(
+                *[When(shown_status=status.value, then=Value(status.order)) for status in Status],
+                output_field=models.IntegerField(),
+            ),
         )
 
-    def needing_an_analyst(self, *, now: datetime.datetime) -> PledgeQuerySet:
-        """Never assessed, overdue and not final, or no update for STALE_AFTER; oldest first
-        (never assessed, then by the last update), in one query."""
-        overdue = Q(deadline_on__lt=now.date()) & ~Q(status__in=Status.final())
+    def needing_an_analyst(self, *, today: datetime.date) -> PledgeQuerySet:
+        """Never assessed, overdue and not final, or no change for STALE_AFTER; oldest
+        first (never assessed, then by their last change), in one query."""
+        overdue = Q(deadline_on__lt=today) & ~Q(shown_status__in=Status.final())
         return (
-            self.with_last_update()
-            .filter(Q(status=Status.NOT_ASSESSED) | overdue | Q(last_update_at__lt=now - STALE_AFTER))
+            self.as_of(today)
+            .filter(Q(shown_status=Status.NOT_ASSESSED) | overdue | Q(last_change_on__lt=today - STALE_AFTER))
             .select_related("statement__entity", "actor")
             .order_by(
-                F("last_update_at").asc(nulls_first=True), "statement__delivered_on", "statement_id", "number"
+                F("last_change_on").asc(nulls_first=True), "statement__delivered_on", "statement_id", "number"
             )
         )
 
@@ -439,15 +452,15 @@ class Pledge(models.Model):
         today = today or timezone.localdate()
         return bool(self.deadline_on and self.deadline_on < today and not self.current_status.is_final)
 
-    def reasons_for_attention(self, *, now: datetime.datetime) -> list[str]:
-        """Why the queue lists it. Needs `last_update_at` (see `with_last_update`)."""
+    def reasons_for_attention(self, *, today: datetime.date) -> list[str]:
+        """Why the queue lists it. Needs `last_change_on` (see `PledgeQuerySet.as_of`)."""
         reasons = []
         if self.current_status is Status.NOT_ASSESSED:
             reasons.append("never assessed")
-        if self.is_overdue(now.date()):
+        if self.is_overdue(today):
             reasons.append(f"overdue since {self.deadline_on.day} {self.deadline_on:%B %Y}")
-        if self.last_update_at and self.last_update_at < now - STALE_AFTER:
-            reasons.append(f"no update since {self.last_update_at.day} {self.last_update_at:%B %Y}")
+        if self.last_change_on and self.last_change_on < today - STALE_AFTER:
+            reasons.append(f"no change since {self.last_change_on.day} {self.last_change_on:%B %Y}")
         return reasons
 
     def changes_since(self, version: int) -> list[HistoryChange]:

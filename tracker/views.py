@@ -53,12 +53,12 @@ def pledge_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 @permission_required("tracker.view_pledge", raise_exception=True)
 def analyst_queue(request: HttpRequest) -> HttpResponse:
-    now = timezone.now()
-    page = Paginator(Pledge.objects.needing_an_analyst(now=now), PLEDGES_PER_PAGE).get_page(
+    today = timezone.localdate()
+    page = Paginator(Pledge.objects.needing_an_analyst(today=today), PLEDGES_PER_PAGE).get_page(
         request.GET.get("page")
     )
     for pledge in page.object_list:
-        pledge.reasons = pledge.reasons_for_attention(now=now)
+        pledge.reasons = pledge.reasons_for_attention(today=today)
     return render(request, "tracker/analyst_queue.html", {"page": page})
 
 
