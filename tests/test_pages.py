@@ -102,7 +102,7 @@ def test_the_list_takes_the_same_number_of_queries_for_3_or_30_pledges(client_fo
         make_pledge(statement, number)
     many = count_queries(client, reverse("pledge_list"))
     assert few == many
-    assert many <= 6
+    assert many <= 10  # session, user, 4 filter choices, count, page
 
 
 def test_the_pledge_page_takes_the_same_number_of_queries_whatever_its_history(client_for, analyst):

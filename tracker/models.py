@@ -10,6 +10,7 @@ is PROTECTed.
 from __future__ import annotations
 
 import datetime
+import itertools
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -128,6 +129,9 @@ class Entity(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("entity_detail", args=[self.pk])
+
     def natural_key(self) -> tuple[str]:
         return (self.name,)
 
@@ -151,6 +155,9 @@ class Speaker(models.Model):
 
     def __str__(self) -> str:
         return f"{self.honorific} {self.name}".strip()
+
+    def get_absolute_url(self) -> str:
+        return reverse("speaker_detail", args=[self.pk])
 
     def natural_key(self) -> tuple[str, str]:
         return (self.name, *self.entity.natural_key())
@@ -204,11 +211,28 @@ class Statement(models.Model):
     def __str__(self) -> str:
         return f"{self.entity}, {self.organ}, {self.delivered_on:%d %B %Y}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("statement_detail", args=[self.slug])
+
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
 
     def clean(self) -> None:
         self.text = normalize_newlines(self.text)
+
+    def text_with_pledges(self, pledges) -> list[tuple[str, Pledge | None]]:
+        """The text cut where pledges' quotes begin and end: (words, the pledge they
+        belong to, or None). Where quotes overlap, the one that starts first has them."""
+        cuts = sorted({0, len(self.text), *[p.quote_start for p in pledges], *[p.quote_end for p in pledges]})
+        by_start = sorted(pledges, key=lambda p: (p.quote_start, p.number))
+        pieces = []
+        for start, end in itertools.pairwise(cuts):
+            owner = next((p for p in by_start if p.quote_start <= start and end <= p.quote_end), None)
+            if pieces and pieces[-1][1] is owner:
+                pieces[-1] = (pieces[-1][0] + self.text[start:end], owner)
+            else:
+                pieces.append((self.text[start:end], owner))
+        return pieces
 
 
 class StatementRevision(AppendOnlyModel):
@@ -257,6 +281,9 @@ class Theme(models.Model):
 
 # A pledge whose status has not changed for this long needs an analyst again.
 STALE_AFTER = datetime.timedelta(days=180)
+# The dashboard's windows.
+DUE_SOON = datetime.timedelta(days=90)
+CHANGED_RECENTLY = datetime.timedelta(days=30)
 
 
 class PledgeQuerySet(models.QuerySet):
@@ -294,6 +321,55 @@ class PledgeQuerySet(models.QuerySet):
             )
         )
 
+    # --- figures for the dashboard; each works on pledges annotated by as_of() ---
+
+    def count_by_status(self) -> dict[Status, int]:
+        counts = dict(self.order_by().values_list("shown_status").annotate(n=models.Count("pk")))
+        return {status: counts.get(status.value, 0) for status in Status}
+
+    def headline_counts(self, day: datetime.date) -> dict[str, int]:
+        not_final = ~Q(shown_status__in=Status.final())
+        return self.order_by().aggregate(
+            total=models.Count("pk"),
+            overdue=models.Count("pk", filter=Q(deadline_on__lt=day) & not_final),
+            due_soon=models.Count(
+                "pk", filter=Q(deadline_on__gte=day, deadline_on__lte=day + DUE_SOON) & not_final
+            ),
+            changed_recently=models.Count("pk", filter=Q(last_change_on__gt=day - CHANGED_RECENTLY)),
+            stale=models.Count("pk", filter=Q(last_change_on__lte=day - STALE_AFTER)),
+            never_assessed=models.Count("pk", filter=Q(shown_status=Status.NOT_ASSESSED)),
+        )
+
+    def compliance(self) -> dict:
+        """The G7 Research Group's compliance rate of these pledges: the mean score of
+        the scored ones, shown as (mean + 1) / 2 × 100 %, with how many it rests on."""
+        row = self.order_by().aggregate(pledges=models.Count("pk"), **_compliance_aggregates())
+        return {**row, "rate": _compliance_rate(row["mean"])}
+
+    def compliance_by_entity(self) -> list[dict]:
+        """compliance(), for each entity that made pledges."""
+        rows = (
+            self.order_by()
+            .values("actor_id", "actor__name")
+            .annotate(pledges=models.Count("pk"), **_compliance_aggregates())
+            .order_by("actor__name")
+        )
+        return [{**row, "rate": _compliance_rate(row["mean"])} for row in rows]
+
+    def count_by_theme_and_status(self) -> list[tuple[Theme | None, dict[Status, int]]]:
+        """Pledges by theme, then status; a pledge with several themes counts under each."""
+        rows = (
+            self.order_by()
+            .values_list("themes", "shown_status")
+            .annotate(n=models.Count("pk", distinct=True))
+        )
+        by_theme: dict[int | None, dict[Status, int]] = {}
+        for theme_id, status, n in rows:
+            by_theme.setdefault(theme_id, dict.fromkeys(Status, 0))[Status(status)] = n
+        themes = Theme.objects.in_bulk([pk for pk in by_theme if pk is not None])
+        ordered = sorted(by_theme.items(), key=lambda item: (item[0] is None, str(themes.get(item[0], ""))))
+        return [(themes.get(theme_id), counts) for theme_id, counts in ordered]
+
     def for_list(self) -> PledgeQuerySet:
         """What the pledge list shows, in a fixed number of queries."""
         return self.select_related("statement__entity", "actor").order_by(
@@ -312,6 +388,22 @@ class PledgeQuerySet(models.QuerySet):
             ),
             models.Prefetch("evidence", queryset=Evidence.objects.select_related("added_by")),
         )
+
+
+def _compliance_aggregates() -> dict:
+    score = Case(
+        *[
+            When(shown_status=status.value, then=Value(status.compliance_score))
+            for status in Status
+            if status.compliance_score is not None
+        ],
+        output_field=models.IntegerField(),
+    )
+    return {"scored": models.Count(score), "mean": models.Avg(score)}
+
+
+def _compliance_rate(mean) -> float | None:
+    return None if mean is None else round((float(mean) + 1) / 2 * 100, 1)
 
 
 class PledgeManager(models.Manager.from_queryset(PledgeQuerySet)):
@@ -447,6 +539,11 @@ class Pledge(models.Model):
     @property
     def current_status(self) -> Status:
         return Status(self.status)
+
+    @property
+    def shown(self) -> Status:
+        """The status a list shows: as of its date when annotated by as_of(), else the current one."""
+        return Status(getattr(self, "shown_status", self.status))
 
     def is_overdue(self, today: datetime.date | None = None) -> bool:
         today = today or timezone.localdate()

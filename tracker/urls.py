@@ -2,17 +2,25 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tracker import views
+from tracker.views import dashboard, exports, follow_ups, pledges, records
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("pledges/", views.pledge_list, name="pledge_list"),
-    path("pledges/<int:pk>/", views.pledge_detail, name="pledge_detail"),
-    path("pledges/<int:pk>/follow-ups/", views.log_follow_up, name="log_follow_up"),
-    path("pledges/<int:pk>/evidence/", views.add_evidence, name="add_evidence"),
-    path("pledges/<int:pk>/citable-evidence/", views.citable_evidence, name="citable_evidence"),
-    path("pledges/<int:pk>/updates/<int:update_pk>/retract/", views.retract_update, name="retract_update"),
-    path("queue/", views.analyst_queue, name="analyst_queue"),
+    path("", pledges.home, name="home"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("pledges/", pledges.pledge_list, name="pledge_list"),
+    path("pledges/export.<str:fmt>", exports.export_pledges, name="export_pledges"),
+    path("pledges/<int:pk>/", pledges.pledge_detail, name="pledge_detail"),
+    path("pledges/<int:pk>/history.csv", exports.pledge_history_csv, name="pledge_history_csv"),
+    path("pledges/<int:pk>/follow-ups/", follow_ups.log_follow_up, name="log_follow_up"),
+    path("pledges/<int:pk>/evidence/", follow_ups.add_evidence, name="add_evidence"),
+    path("pledges/<int:pk>/citable-evidence/", follow_ups.citable_evidence, name="citable_evidence"),
+    path(
+        "pledges/<int:pk>/updates/<int:update_pk>/retract/", follow_ups.retract_update, name="retract_update"
+    ),
+    path("queue/", pledges.analyst_queue, name="analyst_queue"),
+    path("statements/<slug:slug>/", records.statement_detail, name="statement_detail"),
+    path("entities/<int:pk>/", records.entity_detail, name="entity_detail"),
+    path("speakers/<int:pk>/", records.speaker_detail, name="speaker_detail"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

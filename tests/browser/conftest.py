@@ -45,4 +45,4 @@ def log_in(page: Page, username: str, password: str = PASSWORD) -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/pledges/")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)

@@ -1,10 +1,9 @@
-"""Pages. Each view checks the person's permission first, on the server.
+"""The analysts' forms on the pledge page.
 
-The analysts' forms post to their own URLs. Without JavaScript a form posts, and the
-browser is redirected back to the pledge page (or shown it again with the errors).
-With htmx the answer is the form's own part of the page, plus the parts it changed
-(swapped "out of band"), and a `pledgeChanged` event that the rest of the page
-listens to.
+Each form posts to its own URL. Without JavaScript a form posts, and the browser is
+redirected back to the pledge page (or shown it again with the errors). With htmx the
+answer is the form's own part of the page, plus the parts it changed (swapped "out of
+band"), and a `pledgeChanged` event that the rest of the page listens to.
 """
 
 from dataclasses import asdict
@@ -12,92 +11,20 @@ from dataclasses import asdict
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from tracker import services
 from tracker.forms import EvidenceForm, FollowUpForm, RetractForm, apply_service_errors
-from tracker.models import Pledge, StatusUpdate
+from tracker.models import StatusUpdate
+from tracker.views.pledges import PLEDGE_PAGE, get_pledge_for_user, pledge_page_context
 
-PLEDGES_PER_PAGE = 50
-PLEDGE_PAGE = "tracker/pledge_detail.html"
 # The parts of the pledge page that show its history.
 HISTORY_PARTS = ("status", "facts", "timeline", "evidence_list")
-
-
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    return redirect("pledge_list")
-
-
-def get_pledge_for_user(request: HttpRequest, pk: int, *, permission: str = "tracker.view_pledge") -> Pledge:
-    """The pledge with all that its page shows; 403 without the permission, 404 if unknown."""
-    if not request.user.has_perm(permission):
-        raise PermissionDenied
-    return get_object_or_404(Pledge.objects.for_detail(), pk=pk)
-
-
-@require_GET
-@permission_required("tracker.view_pledge", raise_exception=True)
-def pledge_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(Pledge.objects.for_list(), PLEDGES_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "tracker/pledge_list.html", {"page": page})
-
-
-@require_GET
-@permission_required("tracker.view_pledge", raise_exception=True)
-def analyst_queue(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
-    page = Paginator(Pledge.objects.needing_an_analyst(today=today), PLEDGES_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
-    for pledge in page.object_list:
-        pledge.reasons = pledge.reasons_for_attention(today=today)
-    return render(request, "tracker/analyst_queue.html", {"page": page})
-
-
-# --- the pledge page and its forms --------------------------------------------------------
-
-
-def pledge_page_context(request: HttpRequest, pledge: Pledge, **bound) -> dict:
-    """The pledge page's context. `bound` holds forms that came back with errors or a
-    conflict (keyed follow_up_form, evidence_form, retract_form), and `conflict`."""
-    user = request.user
-    version = {"based_on_version": pledge.version}
-    context = {
-        "pledge": pledge,
-        "conflict": bound.get("conflict"),
-        "conflict_form": bound.get("conflict_form"),
-    }
-    if user.has_perm("tracker.add_statusupdate"):
-        context["follow_up_form"] = bound.get("follow_up_form") or FollowUpForm(
-            pledge=pledge, initial=version
-        )
-    if user.has_perm("tracker.add_evidence"):
-        context["evidence_form"] = bound.get("evidence_form") or EvidenceForm(initial=version)
-    retract_form = bound.get("retract_form")
-    for update in pledge.status_updates.all():
-        # Only the updates this person may retract get a form: their own, or any for an administrator.
-        if update.is_retracted or not services.can_retract(user, update):
-            update.retract_form = None
-        elif retract_form is not None and retract_form.update_pk == update.pk:
-            update.retract_form = retract_form
-        else:
-            update.retract_form = RetractForm(initial=version, update_pk=update.pk)
-    return context
-
-
-@require_GET
-@permission_required("tracker.view_pledge", raise_exception=True)
-def pledge_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    pledge = get_pledge_for_user(request, pk)
-    return render(request, PLEDGE_PAGE, pledge_page_context(request, pledge))
 
 
 @require_GET

@@ -1,0 +1,205 @@
+"""The managers' pledge list: what it can be filtered and sorted by.
+
+Every filter works on the pledges as of a date (`as_of`, today by default): a pledge's
+status is the one its updates effective by then give it. A value that cannot be read
+is reported beside its filter and that filter is left out; the others still apply.
+"""
+
+import datetime
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from tracker.models import STALE_AFTER, Entity, Evidence, Pledge, Speaker, Statement, Theme
+from tracker.vocabulary import PledgeKind, Status
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+# The filters the list folds away until asked for.
+MORE_FILTERS = [
+    "speaker",
+    "statement",
+    "deadline_after",
+    "deadline_before",
+    "due_within",
+    "overdue",
+    "final",
+    "has_evidence",
+    "changed_within",
+    "stale",
+]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def _yes_no(value: str) -> bool | None:
+    return {"yes": True, "no": False}.get(value)
+
+
+class AsOfForm(forms.Form):
+    """A form with an as-of date; the dashboard uses it alone, the list with its filters."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    @property
+    def more_filters_used(self) -> bool:
+        """Whether any filter folded under "More filters" is set, to show it unfolded."""
+        return any(self.data.get(name) for name in MORE_FILTERS)
+
+    as_of = forms.DateField(
+        label="As of",
+        required=False,
+        widget=DateInput(),
+        help_text="Each pledge as its updates effective by then make it. Empty: today.",
+    )
+
+    def clean_as_of(self) -> datetime.date | None:
+        day = self.cleaned_data.get("as_of")
+        if day and day > timezone.localdate():
+            raise forms.ValidationError("The as-of date cannot be in the future.")
+        return day
+
+
+def as_of_day(form: forms.Form) -> datetime.date:
+    """The form's as-of date if it could be read, else today."""
+    form.errors  # noqa: B018 - validates the form, once
+    return form.cleaned_data.get("as_of") or timezone.localdate()
+
+
+class PledgeFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="Search",
+        method="search",
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": "Words in the quote, summary or title"}
+        ),
+    )
+    as_of = django_filters.DateFilter(
+        label="As of",
+        method="keep",  # applied first, in filter_queryset: every other filter depends on it
+        widget=DateInput(),
+        help_text=AsOfForm.base_fields["as_of"].help_text,
+    )
+    status = django_filters.MultipleChoiceFilter(
+        label="Status",
+        field_name="shown_status",
+        choices=Status.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    entity = django_filters.ModelChoiceFilter(
+        label="Entity", field_name="actor", queryset=Entity.objects.all(), empty_label="Any"
+    )
+    speaker = django_filters.ModelChoiceFilter(
+        label="Speaker", field_name="statement__speaker", queryset=Speaker.objects.all(), empty_label="Any"
+    )
+    statement = django_filters.ModelChoiceFilter(
+        label="Statement", queryset=Statement.objects.select_related("entity"), empty_label="Any"
+    )
+    theme = django_filters.ModelChoiceFilter(
+        label="Theme", field_name="themes", queryset=Theme.objects.all(), empty_label="Any"
+    )
+    kind = django_filters.ChoiceFilter(label="Kind", choices=PledgeKind.choices, empty_label="Any")
+    deadline_after = django_filters.DateFilter(
+        label="Deadline from", field_name="deadline_on", lookup_expr="gte", widget=DateInput()
+    )
+    deadline_before = django_filters.DateFilter(
+        label="Deadline to", field_name="deadline_on", lookup_expr="lte", widget=DateInput()
+    )
+    due_within = django_filters.NumberFilter(
+        label="Due within (days)", method="filter_due_within", min_value=0, max_value=3650
+    )
+    overdue = django_filters.ChoiceFilter(
+        label="Overdue", choices=YES_NO, empty_label="Any", method="filter_overdue"
+    )
+    final = django_filters.ChoiceFilter(
+        label="Final status", choices=YES_NO, empty_label="Any", method="filter_final"
+    )
+    has_evidence = django_filters.ChoiceFilter(
+        label="Has evidence", choices=YES_NO, empty_label="Any", method="filter_has_evidence"
+    )
+    changed_within = django_filters.NumberFilter(
+        label="Changed within (days)", method="filter_changed_within", min_value=0, max_value=3650
+    )
+    stale = django_filters.ChoiceFilter(
+        label="No change for 180 days", choices=YES_NO, empty_label="Any", method="filter_stale"
+    )
+    sort = django_filters.OrderingFilter(
+        label="Sort by",
+        fields=[
+            ("deadline_on", "deadline"),
+            ("last_change_on", "last_change"),
+            ("status_rank", "status"),
+            ("actor__name", "entity"),
+        ],
+        field_labels={
+            "deadline_on": "Deadline",
+            "last_change_on": "Last change",
+            "status_rank": "Status",
+            "actor__name": "Entity",
+        },
+        empty_label="Newest statement first",
+    )
+
+    class Meta:
+        model = Pledge
+        fields: list[str] = []
+        form = AsOfForm
+
+    @property
+    def day(self) -> datetime.date:
+        """The as-of date the list shows: the one asked for, or today."""
+        return as_of_day(self.form)
+
+    def filter_queryset(self, queryset):
+        queryset = queryset.as_of(self.day)
+        queryset = super().filter_queryset(queryset)
+        if not self.form.cleaned_data.get("sort"):
+            queryset = queryset.order_by("-statement__delivered_on", "statement__slug", "number")
+        # A theme filter joins the themes: the same pledge must not come twice.
+        return queryset.distinct() if self.form.cleaned_data.get("theme") else queryset
+
+    # --- filter methods (the argument names are django-filter's) ---
+
+    def keep(self, queryset, name, value):
+        return queryset
+
+    def search(self, queryset, name, value):
+        words = value.split()
+        for word in words:
+            queryset = queryset.filter(
+                Q(quote__icontains=word) | Q(summary__icontains=word) | Q(statement__title__icontains=word)
+            )
+        return queryset
+
+    def filter_due_within(self, queryset, name, value):
+        day = self.day
+        return queryset.filter(
+            deadline_on__gte=day, deadline_on__lte=day + datetime.timedelta(days=int(value))
+        ).exclude(shown_status__in=Status.final())
+
+    def filter_overdue(self, queryset, name, value):
+        overdue = Q(deadline_on__lt=self.day) & ~Q(shown_status__in=Status.final())
+        return queryset.filter(overdue) if _yes_no(value) else queryset.exclude(overdue)
+
+    def filter_final(self, queryset, name, value):
+        final = Q(shown_status__in=Status.final())
+        return queryset.filter(final) if _yes_no(value) else queryset.exclude(final)
+
+    def filter_has_evidence(self, queryset, name, value):
+        has = Exists(Evidence.objects.filter(pledge=OuterRef("pk")))
+        return queryset.filter(has) if _yes_no(value) else queryset.filter(~has)
+
+    def filter_changed_within(self, queryset, name, value):
+        return queryset.filter(last_change_on__gt=self.day - datetime.timedelta(days=int(value)))
+
+    def filter_stale(self, queryset, name, value):
+        stale = Q(last_change_on__lte=self.day - STALE_AFTER)
+        return queryset.filter(stale) if _yes_no(value) else queryset.exclude(stale)

@@ -1,0 +1,1 @@
+"""The app's pages, by area: pledges, follow-ups, dashboard, exports, records."""

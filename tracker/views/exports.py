@@ -1,0 +1,196 @@
+"""Exports: the pledge list as CSV or JSON, exactly as the list shows it (every page, the
+same filters and as-of date), and one pledge's full history as CSV.
+
+Rows are streamed as they are read, a chunk at a time, so that 100,000 pledges take no
+more memory than 100. The columns are documented in README.md; keep them stable.
+"""
+
+import csv
+import json
+from collections.abc import Iterable, Iterator
+
+from django.contrib.auth.decorators import permission_required
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, HttpRequest, StreamingHttpResponse
+from django.views.decorators.http import require_GET
+
+from tracker.models import Pledge
+from tracker.views.pledges import filtered_pledges, get_pledge_for_user
+
+CHUNK = 500
+
+PLEDGE_COLUMNS = [
+    "id",
+    "url",
+    "statement",
+    "statement_title",
+    "delivered_on",
+    "organ",
+    "speaker",
+    "entity",
+    "number",
+    "summary",
+    "quote",
+    "quote_start",
+    "quote_end",
+    "kind",
+    "themes",
+    "deadline_text",
+    "deadline_on",
+    "deadline_precision",
+    "amount",
+    "currency",
+    "amount_stage",
+    "amount_approximate",
+    "beneficiaries",
+    "status",
+    "status_label",
+    "final",
+    "last_change_on",
+    "as_of",
+]
+
+HISTORY_COLUMNS = [
+    "version",
+    "recorded_at",
+    "change",
+    "by",
+    "status",
+    "status_label",
+    "effective_on",
+    "text",
+    "url",
+    "cites",
+    "retracted",
+]
+
+
+class _Line:
+    """csv.writer writes here, and hands each line back instead of keeping it."""
+
+    def write(self, line: str) -> str:
+        return line
+
+
+def _csv_lines(columns: list[str], rows: Iterable[dict]) -> Iterator[str]:
+    writer = csv.DictWriter(_Line(), fieldnames=columns)
+    yield writer.writeheader()
+    for row in rows:
+        yield writer.writerow(row)
+
+
+def _pledge_row(request: HttpRequest, pledge: Pledge, as_of: str) -> dict:
+    status = pledge.shown
+    return {
+        "id": pledge.pk,
+        "url": request.build_absolute_uri(pledge.get_absolute_url()),
+        "statement": pledge.statement.slug,
+        "statement_title": pledge.statement.title,
+        "delivered_on": pledge.statement.delivered_on.isoformat(),
+        "organ": pledge.statement.organ,
+        "speaker": pledge.statement.speaker.name,
+        "entity": pledge.actor.name,
+        "number": pledge.number,
+        "summary": pledge.summary,
+        "quote": pledge.quote,
+        "quote_start": pledge.quote_start,
+        "quote_end": pledge.quote_end,
+        "kind": pledge.kind,
+        "themes": "; ".join(theme.name for theme in pledge.themes.all()),
+        "deadline_text": pledge.deadline_text,
+        "deadline_on": pledge.deadline_on.isoformat() if pledge.deadline_on else "",
+        "deadline_precision": pledge.deadline_precision,
+        "amount": str(pledge.amount) if pledge.amount is not None else "",
+        "currency": pledge.currency,
+        "amount_stage": pledge.amount_stage,
+        "amount_approximate": pledge.amount_approximate,
+        "beneficiaries": pledge.beneficiaries,
+        "status": status.value,
+        "status_label": status.label,
+        "final": status.is_final,
+        "last_change_on": pledge.last_change_on.isoformat() if pledge.last_change_on else "",
+        "as_of": as_of,
+    }
+
+
+@require_GET
+@permission_required("tracker.export_pledges", raise_exception=True)
+def export_pledges(request: HttpRequest, fmt: str) -> StreamingHttpResponse:
+    filterset = filtered_pledges(request)
+    as_of = filterset.day.isoformat()
+    pledges = filterset.qs.prefetch_related("themes").iterator(chunk_size=CHUNK)
+    rows = (_pledge_row(request, pledge, as_of) for pledge in pledges)
+    filename = f"pledges-as-of-{as_of}.{fmt}"
+    if fmt == "csv":
+        response = StreamingHttpResponse(
+            _csv_lines(PLEDGE_COLUMNS, rows), content_type="text/csv; charset=utf-8"
+        )
+    elif fmt == "json":
+        response = StreamingHttpResponse(_json_document(as_of, rows), content_type="application/json")
+    else:
+        raise Http404("Exports come as csv or json.")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _json_document(as_of: str, rows: Iterable[dict]) -> Iterator[str]:
+    yield f'{{"as_of": "{as_of}", "columns": {json.dumps(PLEDGE_COLUMNS)}, "pledges": ['
+    separator = "\n"
+    for row in rows:
+        yield separator + json.dumps(row, cls=DjangoJSONEncoder, ensure_ascii=False)
+        separator = ",\n"
+    yield "\n]}\n"
+
+
+@require_GET
+@permission_required("tracker.export_pledges", raise_exception=True)
+def pledge_history_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+    """Every change to one pledge's history, in the order it was made."""
+    pledge = get_pledge_for_user(request, pk)
+    rows = []
+    for update in pledge.status_updates.all():
+        rows.append(
+            {
+                "version": update.version,
+                "recorded_at": update.recorded_at.isoformat(),
+                "change": "status update",
+                "by": update.author.get_username(),
+                "status": update.status,
+                "status_label": update.get_status_display(),
+                "effective_on": update.effective_on.isoformat(),
+                "text": update.rationale,
+                "cites": " ".join(item.url for item in update.evidence.all()),
+                "retracted": update.is_retracted,
+            }
+        )
+        if update.is_retracted:
+            retraction = update.retraction
+            rows.append(
+                {
+                    "version": retraction.version,
+                    "recorded_at": retraction.retracted_at.isoformat(),
+                    "change": "retraction",
+                    "by": retraction.retracted_by.get_username(),
+                    "status": update.status,
+                    "status_label": update.get_status_display(),
+                    "effective_on": update.effective_on.isoformat(),
+                    "text": retraction.reason,
+                }
+            )
+    for item in pledge.evidence.all():
+        rows.append(
+            {
+                "version": item.version,
+                "recorded_at": item.added_at.isoformat(),
+                "change": "evidence",
+                "by": item.added_by.get_username(),
+                "text": item.title,
+                "url": item.url,
+            }
+        )
+    rows.sort(key=lambda row: row["version"])
+    response = StreamingHttpResponse(
+        _csv_lines(HISTORY_COLUMNS, rows), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="pledge-{pledge.pk}-history.csv"'
+    return response

@@ -1,0 +1,80 @@
+"""Pages per statement, entity and speaker: their pledges and where those stand."""
+
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import permission_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from tracker.models import Entity, Pledge, Speaker, Statement
+from tracker.vocabulary import Status
+
+SCORED = [status.value for status in Status if status.compliance_score is not None]
+
+
+def scorecard(pledges, **filters) -> dict:
+    """Pledges by status, the compliance rate and the overdue pledges, each with a link to
+    the pledge list filtered to what it counts (`filters` select these pledges there)."""
+
+    def link(**more) -> str:
+        return f"{reverse('pledge_list')}?{urlencode({**filters, **more}, doseq=True)}"
+
+    today = timezone.localdate()
+    return {
+        "by_status": [
+            (status, n, link(status=status.value)) for status, n in pledges.count_by_status().items() if n
+        ],
+        "compliance": {**pledges.compliance(), "link": link(status=SCORED)},
+        "overdue": pledges.filter(deadline_on__lt=today)
+        .exclude(shown_status__in=Status.final())
+        .order_by("deadline_on", "pk"),
+        "overdue_link": link(overdue="yes"),
+        "all_link": link(),
+    }
+
+
+@require_GET
+@permission_required("tracker.view_pledge", raise_exception=True)
+def statement_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    statement = get_object_or_404(Statement.objects.select_related("speaker", "entity"), slug=slug)
+    pledges = list(
+        Pledge.objects.as_of(timezone.localdate())
+        .filter(statement=statement)
+        .select_related("statement", "actor")
+        .order_by("number")
+    )
+    context = {"statement": statement, "pledges": pledges, "pieces": statement.text_with_pledges(pledges)}
+    return render(request, "tracker/statement_detail.html", context)
+
+
+def _pledges_today():
+    return Pledge.objects.as_of(timezone.localdate()).select_related("statement", "actor")
+
+
+@require_GET
+@permission_required("tracker.view_pledge", raise_exception=True)
+def entity_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    entity = get_object_or_404(Entity, pk=pk)
+    card = scorecard(_pledges_today().filter(actor=entity), entity=entity.pk)
+    statements = entity.statements.select_related("speaker").order_by("-delivered_on")
+    return render(
+        request,
+        "tracker/scorecard.html",
+        {"subject": entity, "kind": "Entity", "statements": statements, **card},
+    )
+
+
+@require_GET
+@permission_required("tracker.view_pledge", raise_exception=True)
+def speaker_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    speaker = get_object_or_404(Speaker.objects.select_related("entity"), pk=pk)
+    card = scorecard(_pledges_today().filter(statement__speaker=speaker), speaker=speaker.pk)
+    statements = speaker.statements.select_related("speaker").order_by("-delivered_on")
+    return render(
+        request,
+        "tracker/scorecard.html",
+        {"subject": speaker, "kind": "Speaker", "statements": statements, **card},
+    )
