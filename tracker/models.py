@@ -357,18 +357,19 @@ class PledgeQuerySet(models.QuerySet):
         return [{**row, "rate": _compliance_rate(row["mean"])} for row in rows]
 
     def count_by_theme_and_status(self) -> list[tuple[Theme | None, dict[Status, int]]]:
-        """Pledges by theme, then status; a pledge with several themes counts under each."""
+        """Pledges by theme, then status, in one query; a pledge with several themes
+        counts under each, one without any under None (last)."""
         rows = (
             self.order_by()
-            .values_list("themes", "shown_status")
+            .values_list("themes", "themes__name", "shown_status")
             .annotate(n=models.Count("pk", distinct=True))
         )
-        by_theme: dict[int | None, dict[Status, int]] = {}
-        for theme_id, status, n in rows:
-            by_theme.setdefault(theme_id, dict.fromkeys(Status, 0))[Status(status)] = n
-        themes = Theme.objects.in_bulk([pk for pk in by_theme if pk is not None])
-        ordered = sorted(by_theme.items(), key=lambda item: (item[0] is None, str(themes.get(item[0], ""))))
-        return [(themes.get(theme_id), counts) for theme_id, counts in ordered]
+        by_theme: dict[Theme | None, dict[Status, int]] = {}
+        themes: dict[int, Theme] = {}
+        for theme_id, name, status, n in rows:
+            theme = themes.setdefault(theme_id, Theme(pk=theme_id, name=name)) if theme_id else None
+            by_theme.setdefault(theme, dict.fromkeys(Status, 0))[Status(status)] = n
+        return sorted(by_theme.items(), key=lambda item: (item[0] is None, item[0].name if item[0] else ""))
 
     def for_list(self) -> PledgeQuerySet:
         """What the pledge list shows, in a fixed number of queries."""

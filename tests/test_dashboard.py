@@ -1,0 +1,236 @@
+"""The managers' dashboard: its figures, as of a date, and the pledges behind each one."""
+
+import datetime
+import html
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import evidence_on, make_pledge, make_statement, retract, update_on
+from tracker.charts import monthly_status_counts
+from tracker.models import Entity, Pledge, Theme
+from tracker.vocabulary import Status
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+
+
+@pytest.fixture
+def client(client_for, manager):
+    return client_for(manager)
+
+
+def judged(statement, number, analyst, *statuses_and_days):
+    """A pledge with updates: ("fulfilled", date), ..."""
+    pledge = make_pledge(statement, number)
+    for status, day in statuses_and_days:
+        extra = {}
+        if Status(status).is_final:
+            extra = {
+                "rationale": "Seen.",
+                "evidence": [evidence_on(pledge, analyst, url=f"https://e.org/{day}")],
+            }
+        update_on(pledge, analyst, Status(status), effective_on=day, **extra)
+    return pledge
+
+
+@pytest.fixture
+def world(analyst):
+    freedonia = make_statement(sentences=6)
+    sylvania = make_statement(sentences=4, entity_name="Sylvania")
+    jan, feb, mar = datetime.date(2024, 1, 20), datetime.date(2024, 2, 10), datetime.date(2024, 3, 5)
+    pledges = {
+        "kept": judged(freedonia, 1, analyst, ("in_progress", jan), ("fulfilled", mar)),
+        "half": judged(freedonia, 2, analyst, ("partially_fulfilled", feb)),
+        "broken": judged(freedonia, 3, analyst, ("not_fulfilled", feb)),
+        "withdrawn": judged(freedonia, 4, analyst, ("withdrawn", feb)),
+        "kept_too": judged(sylvania, 1, analyst, ("fulfilled", jan)),
+        "open": make_pledge(sylvania, 2),
+    }
+    mistaken = update_on(
+        pledges["open"],
+        analyst,
+        Status.FULFILLED,
+        effective_on=jan,
+        rationale="No.",
+        evidence=[evidence_on(pledges["open"], analyst)],
+    )
+    retract(mistaken, analyst)
+    Pledge.objects.filter(pk=pledges["open"].pk).update(
+        deadline_on=TODAY - datetime.timedelta(days=1), deadline_precision="day"
+    )
+    return pledges
+
+
+def test_compliance_is_the_g7_rate_with_the_pledges_it_rests_on(client, world):
+    rows = {row["actor__name"]: row for row in client.get(reverse("dashboard")).context["compliance"]}
+    # Freedonia: +1, 0, −1 (withdrawn is not scored): mean 0, rate 50 %.
+    assert (rows["Freedonia"]["rate"], rows["Freedonia"]["scored"], rows["Freedonia"]["pledges"]) == (
+        50.0,
+        3,
+        4,
+    )
+    # Sylvania: one fulfilled (+1); the retracted "fulfilled" never counts: 100 %, on one.
+    assert (rows["Sylvania"]["rate"], rows["Sylvania"]["scored"]) == (100.0, 1)
+
+
+def test_compliance_arithmetic_two_kept_one_broken(analyst):
+    statement = make_statement(sentences=3)
+    day = datetime.date(2024, 2, 1)
+    for number, status in enumerate(["fulfilled", "fulfilled", "not_fulfilled"], start=1):
+        judged(statement, number, analyst, (status, day))
+    [row] = Pledge.objects.as_of(TODAY).compliance_by_entity()
+    assert row["rate"] == round((1 / 3 + 1) / 2 * 100, 1) == 66.7
+
+
+def test_counts_by_status_as_of_a_date(client, world):
+    figures = {
+        status: n
+        for status, n, _ in client.get(reverse("dashboard"), {"as_of": "2024-02-01"}).context["by_status"]
+    }
+    assert figures[Status.IN_PROGRESS] == 1  # "kept", fulfilled only from March
+    assert figures[Status.FULFILLED] == 1  # "kept_too"; the retracted one never counts
+    assert figures[Status.NOT_ASSESSED] == 4
+    figures = {status: n for status, n, _ in client.get(reverse("dashboard")).context["by_status"]}
+    assert figures[Status.FULFILLED] == 2 and figures[Status.IN_PROGRESS] == 0
+
+
+def test_headline_counts(client, world, analyst):
+    update_on(
+        world["withdrawn"], analyst, Status.IN_PROGRESS, effective_on=TODAY - datetime.timedelta(days=2)
+    )
+    Pledge.objects.filter(pk=world["withdrawn"].pk).update(
+        deadline_on=TODAY + datetime.timedelta(days=30), deadline_precision="day"
+    )
+    headlines = {label: n for label, n, _ in client.get(reverse("dashboard")).context["headlines"]}
+    assert headlines == {
+        "Overdue": 1,  # "open"
+        "Due in the next 90 days": 1,  # "withdrawn", now in progress again
+        "Changed in the last 30 days": 1,
+        "No change for 180 days": 4,
+        "Never assessed": 1,
+    }
+
+
+def numbers_and_links(content: str) -> set[tuple[int, str]]:
+    """Every number on the page that is a link: tiles, table cells and chart segments."""
+    found = re.findall(r'<a href="([^"]+)"><span class="tile-number">(\d+)</span>', content)
+    found += re.findall(r'<td[^>]*><a href="([^"]+)">(\d+)(?: scored pledges?)?</a></td>', content)
+    found += re.findall(r'<a href="([^"]+)"><title>[^<]*: (\d+)</title>', content)
+    return {(int(n), html.unescape(href)) for href, n in found}
+
+
+def follow(client, links) -> None:
+    for number, href in links:
+        assert href.startswith(reverse("pledge_list"))
+        assert client.get(href).context["page"].paginator.count == number, href
+
+
+@pytest.mark.parametrize("as_of", ["", "2024-02-15"])
+def test_every_number_leads_to_the_pledges_it_counts(client, world, as_of):
+    content = client.get(reverse("dashboard"), {"as_of": as_of} if as_of else {}).content.decode()
+    # The months are followed in the next test, over a shorter span.
+    content = content.split('id="months-heading"')[0] + content.split('id="themes-heading"')[1]
+    links = numbers_and_links(content)
+    assert len(links) > 15
+    if as_of:
+        assert all(f"as_of={as_of}" in href for _, href in links)
+    follow(client, links)
+
+
+def test_every_bar_of_the_month_chart_leads_to_the_pledges_it_counts(client, world):
+    content = client.get(reverse("dashboard"), {"as_of": "2024-04-10"}).content.decode()
+    months = content.split('id="months-heading"')[1].split('id="themes-heading"')[0]
+    links = numbers_and_links(months)
+    ends = {href.split("as_of=")[1][:10] for _, href in links}
+    assert ends == {"2024-01-31", "2024-02-29", "2024-03-31", "2024-04-10"}
+    follow(client, links)
+
+
+def test_the_month_chart_and_its_table_show_the_same_figures(client, world):
+    content = client.get(reverse("dashboard")).content.decode()
+    section = content.split('id="months-heading"')[1].split('id="themes-heading"')[0]
+    chart = {
+        (label.split(", ")[0], label.split(", ")[1]): int(n)
+        for label, n in re.findall(r"<title>([^<]*): (\d+)</title>", section)
+    }
+    table_rows = re.findall(
+        r'<time datetime="(\d{4}-\d{2}-\d{2})">[^<]*</time></th>(.*?)</tr>', section, re.S
+    )
+    table = {}
+    for day, cells in table_rows:
+        month = datetime.date.fromisoformat(day).strftime("%B %Y")
+        for status, cell in zip(Status, re.findall(r"<td>(.*?)</td>", cells), strict=True):
+            n = int(re.sub(r"<[^>]+>", "", cell))
+            if n:
+                table[(month, status.label)] = n
+    assert chart == table
+    assert chart[("March 2024", "Fulfilled")] == 2
+
+
+def test_monthly_figures_follow_the_effective_dates(world):
+    months = dict(monthly_status_counts(datetime.date(2024, 3, 31)))
+    jan, feb, mar = (months[datetime.date(2024, m, d)] for m, d in ((1, 31), (2, 29), (3, 31)))
+    assert (jan[Status.IN_PROGRESS], jan[Status.FULFILLED], jan[Status.NOT_ASSESSED]) == (1, 1, 4)
+    assert (feb[Status.PARTIALLY_FULFILLED], feb[Status.NOT_FULFILLED], feb[Status.WITHDRAWN]) == (1, 1, 1)
+    assert (mar[Status.FULFILLED], mar[Status.IN_PROGRESS], mar[Status.NOT_ASSESSED]) == (2, 0, 1)
+    assert all(sum(figures.values()) == 6 for figures in months.values())
+
+
+def test_the_theme_chart_counts_pledges_by_theme_and_status(client, world):
+    theme = Theme.objects.create(name="Water")
+    world["kept"].themes.add(theme)
+    world["broken"].themes.add(theme)
+    rows = dict(Pledge.objects.as_of(TODAY).count_by_theme_and_status())
+    assert rows[theme][Status.FULFILLED] == 1 and rows[theme][Status.NOT_FULFILLED] == 1
+    assert sum(rows[None].values()) == 4  # the pledges without a theme
+    content = client.get(reverse("dashboard")).content.decode()
+    assert "<title>Water, Fulfilled: 1</title>" in content
+
+
+def test_recent_activity_lists_the_latest_updates_and_evidence_with_links(client, world):
+    activity = client.get(reverse("dashboard")).context["activity"]
+    assert len(activity) == 10
+    assert activity[0]["at"] >= activity[-1]["at"]
+    content = client.get(reverse("dashboard")).content.decode()
+    assert f'href="{world["open"].get_absolute_url()}#update-' in content
+
+
+def test_the_dashboard_takes_the_same_number_of_queries_whatever_the_data(client, analyst):
+    def count(params) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("dashboard"), params).status_code == 200
+        return len(queries)
+
+    statement = make_statement(sentences=30)
+    judged(statement, 1, analyst, ("in_progress", datetime.date(2024, 2, 1)))
+    few = [count({}), count({"as_of": "2024-03-01"})]
+    for number in range(2, 31):
+        judged(
+            statement,
+            number,
+            analyst,
+            ("in_progress", datetime.date(2024, 2, 1)),
+            ("stalled", datetime.date(2024, 5, 1)),
+        )
+        Theme.objects.create(name=f"Theme {number}").pledges.add(
+            Pledge.objects.get(statement=statement, number=number)
+        )
+    Entity.objects.create(name="Ruritania", kind="state")
+    assert [count({}), count({"as_of": "2024-03-01"})] == few
+
+
+def test_a_bad_as_of_date_is_shown_beside_the_field(client, world):
+    response = client.get(reverse("dashboard"), {"as_of": "2024-13-40"})
+    assert response.status_code == 200
+    assert 'id="id_as_of_error"' in response.content.decode()
+    assert response.context["day"] == TODAY
+
+
+def test_managers_land_on_the_dashboard(client):
+    assert client.get(reverse("home")).url == reverse("dashboard")
