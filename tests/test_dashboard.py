@@ -21,7 +21,7 @@ TODAY = timezone.localdate()
 
 
 @pytest.fixture
-def client(client_for, manager):
+def manager_client(client_for, manager):
     return client_for(manager)
 
 
@@ -67,8 +67,8 @@ def world(analyst):
     return pledges
 
 
-def test_compliance_is_the_g7_rate_with_the_pledges_it_rests_on(client, world):
-    rows = {row["actor__name"]: row for row in client.get(reverse("dashboard")).context["compliance"]}
+def test_compliance_is_the_g7_rate_with_the_pledges_it_rests_on(manager_client, world):
+    rows = {row["actor__name"]: row for row in manager_client.get(reverse("dashboard")).context["compliance"]}
     # Freedonia: +1, 0, −1 (withdrawn is not scored): mean 0, rate 50 %.
     assert (rows["Freedonia"]["rate"], rows["Freedonia"]["scored"], rows["Freedonia"]["pledges"]) == (
         50.0,
@@ -88,26 +88,28 @@ def test_compliance_arithmetic_two_kept_one_broken(analyst):
     assert row["rate"] == round((1 / 3 + 1) / 2 * 100, 1) == 66.7
 
 
-def test_counts_by_status_as_of_a_date(client, world):
+def test_counts_by_status_as_of_a_date(manager_client, world):
     figures = {
         status: n
-        for status, n, _ in client.get(reverse("dashboard"), {"as_of": "2024-02-01"}).context["by_status"]
+        for status, n, _ in manager_client.get(reverse("dashboard"), {"as_of": "2024-02-01"}).context[
+            "by_status"
+        ]
     }
     assert figures[Status.IN_PROGRESS] == 1  # "kept", fulfilled only from March
     assert figures[Status.FULFILLED] == 1  # "kept_too"; the retracted one never counts
     assert figures[Status.NOT_ASSESSED] == 4
-    figures = {status: n for status, n, _ in client.get(reverse("dashboard")).context["by_status"]}
+    figures = {status: n for status, n, _ in manager_client.get(reverse("dashboard")).context["by_status"]}
     assert figures[Status.FULFILLED] == 2 and figures[Status.IN_PROGRESS] == 0
 
 
-def test_headline_counts(client, world, analyst):
+def test_headline_counts(manager_client, world, analyst):
     update_on(
         world["withdrawn"], analyst, Status.IN_PROGRESS, effective_on=TODAY - datetime.timedelta(days=2)
     )
     Pledge.objects.filter(pk=world["withdrawn"].pk).update(
         deadline_on=TODAY + datetime.timedelta(days=30), deadline_precision="day"
     )
-    headlines = {label: n for label, n, _ in client.get(reverse("dashboard")).context["headlines"]}
+    headlines = {label: n for label, n, _ in manager_client.get(reverse("dashboard")).context["headlines"]}
     assert headlines == {
         "Overdue": 1,  # "open"
         "Due in the next 90 days": 1,  # "withdrawn", now in progress again
@@ -125,35 +127,35 @@ def numbers_and_links(content: str) -> set[tuple[int, str]]:
     return {(int(n), html.unescape(href)) for href, n in found}
 
 
-def follow(client, links) -> None:
+def follow(manager_client, links) -> None:
     for number, href in links:
         assert href.startswith(reverse("pledge_list"))
-        assert client.get(href).context["page"].paginator.count == number, href
+        assert manager_client.get(href).context["page"].paginator.count == number, href
 
 
 @pytest.mark.parametrize("as_of", ["", "2024-02-15"])
-def test_every_number_leads_to_the_pledges_it_counts(client, world, as_of):
-    content = client.get(reverse("dashboard"), {"as_of": as_of} if as_of else {}).content.decode()
+def test_every_number_leads_to_the_pledges_it_counts(manager_client, world, as_of):
+    content = manager_client.get(reverse("dashboard"), {"as_of": as_of} if as_of else {}).content.decode()
     # The months are followed in the next test, over a shorter span.
     content = content.split('id="months-heading"')[0] + content.split('id="themes-heading"')[1]
     links = numbers_and_links(content)
     assert len(links) > 15
     if as_of:
         assert all(f"as_of={as_of}" in href for _, href in links)
-    follow(client, links)
+    follow(manager_client, links)
 
 
-def test_every_bar_of_the_month_chart_leads_to_the_pledges_it_counts(client, world):
-    content = client.get(reverse("dashboard"), {"as_of": "2024-04-10"}).content.decode()
+def test_every_bar_of_the_month_chart_leads_to_the_pledges_it_counts(manager_client, world):
+    content = manager_client.get(reverse("dashboard"), {"as_of": "2024-04-10"}).content.decode()
     months = content.split('id="months-heading"')[1].split('id="themes-heading"')[0]
     links = numbers_and_links(months)
     ends = {href.split("as_of=")[1][:10] for _, href in links}
     assert ends == {"2024-01-31", "2024-02-29", "2024-03-31", "2024-04-10"}
-    follow(client, links)
+    follow(manager_client, links)
 
 
-def test_the_month_chart_and_its_table_show_the_same_figures(client, world):
-    content = client.get(reverse("dashboard")).content.decode()
+def test_the_month_chart_and_its_table_show_the_same_figures(manager_client, world):
+    content = manager_client.get(reverse("dashboard")).content.decode()
     section = content.split('id="months-heading"')[1].split('id="themes-heading"')[0]
     chart = {
         (label.split(", ")[0], label.split(", ")[1]): int(n)
@@ -182,29 +184,29 @@ def test_monthly_figures_follow_the_effective_dates(world):
     assert all(sum(figures.values()) == 6 for figures in months.values())
 
 
-def test_the_theme_chart_counts_pledges_by_theme_and_status(client, world):
+def test_the_theme_chart_counts_pledges_by_theme_and_status(manager_client, world):
     theme = Theme.objects.create(name="Water")
     world["kept"].themes.add(theme)
     world["broken"].themes.add(theme)
     rows = dict(Pledge.objects.as_of(TODAY).count_by_theme_and_status())
     assert rows[theme][Status.FULFILLED] == 1 and rows[theme][Status.NOT_FULFILLED] == 1
     assert sum(rows[None].values()) == 4  # the pledges without a theme
-    content = client.get(reverse("dashboard")).content.decode()
+    content = manager_client.get(reverse("dashboard")).content.decode()
     assert "<title>Water, Fulfilled: 1</title>" in content
 
 
-def test_recent_activity_lists_the_latest_updates_and_evidence_with_links(client, world):
-    activity = client.get(reverse("dashboard")).context["activity"]
+def test_recent_activity_lists_the_latest_updates_and_evidence_with_links(manager_client, world):
+    activity = manager_client.get(reverse("dashboard")).context["activity"]
     assert len(activity) == 10
     assert activity[0]["at"] >= activity[-1]["at"]
-    content = client.get(reverse("dashboard")).content.decode()
+    content = manager_client.get(reverse("dashboard")).content.decode()
     assert f'href="{world["open"].get_absolute_url()}#update-' in content
 
 
-def test_the_dashboard_takes_the_same_number_of_queries_whatever_the_data(client, analyst):
+def test_the_dashboard_takes_the_same_number_of_queries_whatever_the_data(manager_client, analyst):
     def count(params) -> int:
         with CaptureQueriesContext(connection) as queries:
-            assert client.get(reverse("dashboard"), params).status_code == 200
+            assert manager_client.get(reverse("dashboard"), params).status_code == 200
         return len(queries)
 
     statement = make_statement(sentences=30)
@@ -225,12 +227,12 @@ def test_the_dashboard_takes_the_same_number_of_queries_whatever_the_data(client
     assert [count({}), count({"as_of": "2024-03-01"})] == few
 
 
-def test_a_bad_as_of_date_is_shown_beside_the_field(client, world):
-    response = client.get(reverse("dashboard"), {"as_of": "2024-13-40"})
+def test_a_bad_as_of_date_is_shown_beside_the_field(manager_client, world):
+    response = manager_client.get(reverse("dashboard"), {"as_of": "2024-13-40"})
     assert response.status_code == 200
     assert 'id="id_as_of_error"' in response.content.decode()
     assert response.context["day"] == TODAY
 
 
-def test_managers_land_on_the_dashboard(client):
-    assert client.get(reverse("home")).url == reverse("dashboard")
+def test_managers_land_on_the_dashboard(manager_client):
+    assert manager_client.get(reverse("home")).url == reverse("dashboard")

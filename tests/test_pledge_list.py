@@ -19,15 +19,15 @@ TODAY = timezone.localdate()
 JAN, FEB, MAR = datetime.date(2024, 1, 31), datetime.date(2024, 2, 29), datetime.date(2024, 3, 31)
 
 
-def listed(client, **params) -> list[int]:
+def listed(manager_client, **params) -> list[int]:
     """The pks of the pledges the list shows (first page), in order."""
-    response = client.get(reverse("pledge_list"), params)
+    response = manager_client.get(reverse("pledge_list"), params)
     assert response.status_code == 200
     return [pledge.pk for pledge in response.context["page"].object_list]
 
 
 @pytest.fixture
-def client(client_for, manager):
+def manager_client(client_for, manager):
     return client_for(manager)
 
 
@@ -72,97 +72,101 @@ def pks(world, *names) -> set[int]:
     return {world[name].pk for name in names}
 
 
-def test_the_list_shows_every_pledge_newest_statement_first(client, world):
-    assert set(listed(client)) == pks(world, *world)
+def test_the_list_shows_every_pledge_newest_statement_first(manager_client, world):
+    assert set(listed(manager_client)) == pks(world, *world)
 
 
-def test_filter_by_several_statuses(client, world):
-    shown = listed(client, status=["fulfilled", "stalled"])
+def test_filter_by_several_statuses(manager_client, world):
+    shown = listed(manager_client, status=["fulfilled", "stalled"])
     assert set(shown) == pks(world, "fulfilled", "stalled")
 
 
-def test_filter_by_entity_speaker_statement_theme_and_kind(client, world):
+def test_filter_by_entity_speaker_statement_theme_and_kind(manager_client, world):
     sylvania = Entity.objects.get(name="Sylvania")
-    assert set(listed(client, entity=sylvania.pk)) == pks(world, "sylvanian")
+    assert set(listed(manager_client, entity=sylvania.pk)) == pks(world, "sylvanian")
     speaker = Speaker.objects.get(entity=sylvania)
-    assert set(listed(client, speaker=speaker.pk)) == pks(world, "sylvanian")
-    assert set(listed(client, statement=world["sylvanian"].statement_id)) == pks(world, "sylvanian")
-    assert set(listed(client, theme=Theme.objects.get(name="Rule of law").pk)) == pks(world, "stalled")
-    assert set(listed(client, kind="financial")) == pks(world, "stalled")
+    assert set(listed(manager_client, speaker=speaker.pk)) == pks(world, "sylvanian")
+    assert set(listed(manager_client, statement=world["sylvanian"].statement_id)) == pks(world, "sylvanian")
+    assert set(listed(manager_client, theme=Theme.objects.get(name="Rule of law").pk)) == pks(
+        world, "stalled"
+    )
+    assert set(listed(manager_client, kind="financial")) == pks(world, "stalled")
 
 
-def test_filter_by_deadline_range(client, world):
-    shown = listed(client, deadline_after="2024-06-01", deadline_before="2024-07-01")
+def test_filter_by_deadline_range(manager_client, world):
+    shown = listed(manager_client, deadline_after="2024-06-01", deadline_before="2024-07-01")
     assert set(shown) == pks(world, "stalled")
 
 
-def test_filter_overdue_and_not(client, world):
-    assert set(listed(client, overdue="yes")) == pks(world, "overdue", "stalled")
-    assert pks(world, "overdue", "stalled").isdisjoint(listed(client, overdue="no"))
+def test_filter_overdue_and_not(manager_client, world):
+    assert set(listed(manager_client, overdue="yes")) == pks(world, "overdue", "stalled")
+    assert pks(world, "overdue", "stalled").isdisjoint(listed(manager_client, overdue="no"))
 
 
-def test_filter_final_and_not(client, world):
-    assert set(listed(client, final="yes")) == pks(world, "fulfilled")
-    assert world["fulfilled"].pk not in listed(client, final="no")
+def test_filter_final_and_not(manager_client, world):
+    assert set(listed(manager_client, final="yes")) == pks(world, "fulfilled")
+    assert world["fulfilled"].pk not in listed(manager_client, final="no")
 
 
-def test_filter_has_evidence(client, world):
-    assert set(listed(client, has_evidence="yes")) == pks(world, "fulfilled")
-    assert world["fulfilled"].pk not in listed(client, has_evidence="no")
+def test_filter_has_evidence(manager_client, world):
+    assert set(listed(manager_client, has_evidence="yes")) == pks(world, "fulfilled")
+    assert world["fulfilled"].pk not in listed(manager_client, has_evidence="no")
 
 
-def test_filter_due_within_days(client, world):
-    assert set(listed(client, due_within=30)) == pks(world, "due_soon")
+def test_filter_due_within_days(manager_client, world):
+    assert set(listed(manager_client, due_within=30)) == pks(world, "due_soon")
 
 
-def test_filter_changed_within_days_and_stale(client, world, analyst):
+def test_filter_changed_within_days_and_stale(manager_client, world, analyst):
     update_on(
         world["untouched"], analyst, Status.IN_PROGRESS, effective_on=TODAY - datetime.timedelta(days=3)
     )
-    assert set(listed(client, changed_within=30)) == pks(world, "untouched")
-    assert set(listed(client, stale="yes")) == pks(world, "fulfilled", "stalled")
+    assert set(listed(manager_client, changed_within=30)) == pks(world, "untouched")
+    assert set(listed(manager_client, stale="yes")) == pks(world, "fulfilled", "stalled")
 
 
-def test_search_reads_the_quote_the_summary_and_the_statement_title(client, world):
-    assert set(listed(client, q="summit water")) == pks(world, "fulfilled")  # summary
-    assert world["stalled"].pk in listed(client, q="thing number 2")  # quote
+def test_search_reads_the_quote_the_summary_and_the_statement_title(manager_client, world):
+    assert set(listed(manager_client, q="summit water")) == pks(world, "fulfilled")  # summary
+    assert world["stalled"].pk in listed(manager_client, q="thing number 2")  # quote
     statement_title = world["sylvanian"].statement.title
-    assert world["sylvanian"].pk in listed(client, q=statement_title)
-    assert set(listed(client, q="plant trees")) == pks(world, "sylvanian")
+    assert world["sylvanian"].pk in listed(manager_client, q=statement_title)
+    assert set(listed(manager_client, q="plant trees")) == pks(world, "sylvanian")
 
 
 # --- as of a date ----------------------------------------------------------------------
 
 
-def test_as_of_a_date_an_update_effective_after_it_does_not_count(client, world):
-    shown = client.get(reverse("pledge_list"), {"as_of": "2024-02-15"}).context["page"].object_list
+def test_as_of_a_date_an_update_effective_after_it_does_not_count(manager_client, world):
+    shown = manager_client.get(reverse("pledge_list"), {"as_of": "2024-02-15"}).context["page"].object_list
     status = {pledge.pk: pledge.shown for pledge in shown}
     assert status[world["fulfilled"].pk] == Status.IN_PROGRESS  # fulfilled only from March
     assert status[world["stalled"].pk] == Status.NOT_ASSESSED  # stalled from 29 February
-    assert set(listed(client, as_of="2024-02-15", status="in_progress")) == pks(world, "fulfilled")
+    assert set(listed(manager_client, as_of="2024-02-15", status="in_progress")) == pks(world, "fulfilled")
 
 
-def test_a_retracted_update_never_counts(client, world):
+def test_a_retracted_update_never_counts(manager_client, world):
     for day in ("2024-03-01", ""):
         shown = {
             p.pk: p.shown
-            for p in client.get(reverse("pledge_list"), {"as_of": day}).context["page"].object_list
+            for p in manager_client.get(reverse("pledge_list"), {"as_of": day}).context["page"].object_list
         }
         assert shown[world["sylvanian"].pk] == Status.NOT_ASSESSED
 
 
-def test_pledges_made_after_the_as_of_date_are_not_listed(client, world):
-    assert listed(client, as_of="2024-01-09") == []  # the statements are of 10 January 2024
+def test_pledges_made_after_the_as_of_date_are_not_listed(manager_client, world):
+    assert listed(manager_client, as_of="2024-01-09") == []  # the statements are of 10 January 2024
 
 
-def test_the_as_of_date_cannot_be_in_the_future(client, world):
-    response = client.get(reverse("pledge_list"), {"as_of": (TODAY + datetime.timedelta(days=1)).isoformat()})
+def test_the_as_of_date_cannot_be_in_the_future(manager_client, world):
+    response = manager_client.get(
+        reverse("pledge_list"), {"as_of": (TODAY + datetime.timedelta(days=1)).isoformat()}
+    )
     assert response.status_code == 200
     assert "The as-of date cannot be in the future." in response.content.decode()
 
 
-def test_the_as_of_date_is_part_of_every_link_on_the_list(client, world):
-    content = client.get(
+def test_the_as_of_date_is_part_of_every_link_on_the_list(manager_client, world):
+    content = manager_client.get(
         reverse("pledge_list"), {"as_of": "2024-02-15", "status": "in_progress"}
     ).content.decode()
     exports = re.findall(r'href="(/pledges/export\.\w+\?[^"]*)"', content)
@@ -172,28 +176,28 @@ def test_the_as_of_date_is_part_of_every_link_on_the_list(client, world):
 # --- sorting and pages -------------------------------------------------------------------
 
 
-def test_sort_by_deadline_last_change_status_and_entity(client, world):
-    by_deadline = listed(client, sort="deadline", deadline_after="2000-01-01")
+def test_sort_by_deadline_last_change_status_and_entity(manager_client, world):
+    by_deadline = listed(manager_client, sort="deadline", deadline_after="2000-01-01")
     assert by_deadline == [world[name].pk for name in ("stalled", "overdue", "due_soon")]
-    by_status = [Pledge.objects.get(pk=pk).status for pk in listed(client, sort="-status")]
+    by_status = [Pledge.objects.get(pk=pk).status for pk in listed(manager_client, sort="-status")]
     assert by_status == sorted(by_status, key=lambda s: Status(s).order, reverse=True)
-    by_change = listed(client, sort="last_change", changed_within=3000)
+    by_change = listed(manager_client, sort="last_change", changed_within=3000)
     assert by_change == [world["stalled"].pk, world["fulfilled"].pk]
-    by_entity = listed(client, sort="-entity")
+    by_entity = listed(manager_client, sort="-entity")
     assert by_entity[0] == world["sylvanian"].pk
 
 
-def test_pages_keep_the_filters(client):
+def test_pages_keep_the_filters(manager_client):
     statement = make_statement(sentences=120)
     for number in range(1, 121):
         make_pledge(statement, number, kind="financial" if number % 2 else "event_or_activity")
-    response = client.get(reverse("pledge_list"), {"kind": "financial"})
+    response = manager_client.get(reverse("pledge_list"), {"kind": "financial"})
     assert response.context["page"].paginator.count == 60
     next_link = (
         re.search(r'href="([^"]*)" rel="next"', response.content.decode()).group(1).replace("&amp;", "&")
     )
     assert "kind=financial" in next_link and "page=2" in next_link
-    second = client.get(reverse("pledge_list") + next_link)
+    second = manager_client.get(reverse("pledge_list") + next_link)
     assert [Pledge.objects.get(pk=pk).kind for pk in (p.pk for p in second.context["page"].object_list)] == [
         "financial"
     ] * 10
@@ -214,9 +218,9 @@ def test_pages_keep_the_filters(client):
     ],
 )
 def test_a_bad_filter_value_is_shown_beside_its_filter_never_a_server_error(
-    client, world, params, field, message
+    manager_client, world, params, field, message
 ):
-    response = client.get(reverse("pledge_list"), params)
+    response = manager_client.get(reverse("pledge_list"), params)
     assert response.status_code == 200
     form = response.context["filter"].form
     assert message in " ".join(form.errors[field])
@@ -230,8 +234,8 @@ def test_a_bad_filter_value_is_shown_beside_its_filter_never_a_server_error(
     ("page", "shown", "message"),
     [("-1", 1, "There is no page -1"), ("abc", 1, "is not a page number"), ("99", 1, "There is no page 99")],
 )
-def test_a_bad_page_shows_a_page_that_exists_and_says_why(client, world, page, shown, message):
-    response = client.get(reverse("pledge_list"), {"page": page})
+def test_a_bad_page_shows_a_page_that_exists_and_says_why(manager_client, world, page, shown, message):
+    response = manager_client.get(reverse("pledge_list"), {"page": page})
     assert response.status_code == 200
     assert response.context["page"].number == shown
     assert message in response.content.decode()
@@ -240,8 +244,8 @@ def test_a_bad_page_shows_a_page_that_exists_and_says_why(client, world, page, s
 # --- htmx ----------------------------------------------------------------------------------
 
 
-def test_htmx_gets_the_results_alone(client, world):
-    response = client.get(reverse("pledge_list"), {"status": "stalled"}, HTTP_HX_REQUEST="true")
+def test_htmx_gets_the_results_alone(manager_client, world):
+    response = manager_client.get(reverse("pledge_list"), {"status": "stalled"}, HTTP_HX_REQUEST="true")
     content = response.content.decode()
     assert content.lstrip().startswith('<section id="results"')
     assert "<form" not in content
@@ -249,15 +253,15 @@ def test_htmx_gets_the_results_alone(client, world):
     assert "HX-Request" in response.headers["Vary"]
 
 
-def test_htmx_with_a_bad_filter_gets_the_filters_too_to_show_the_message(client, world):
-    response = client.get(reverse("pledge_list"), {"as_of": "2024-13-40"}, HTTP_HX_REQUEST="true")
+def test_htmx_with_a_bad_filter_gets_the_filters_too_to_show_the_message(manager_client, world):
+    response = manager_client.get(reverse("pledge_list"), {"as_of": "2024-13-40"}, HTTP_HX_REQUEST="true")
     assert response.headers["HX-Retarget"] == "#list-layout"
     assert response.headers["HX-Reswap"] == "outerHTML"
     assert 'id="id_as_of_error"' in response.content.decode()
 
 
-def test_going_back_in_history_gets_the_whole_page(client, world):
-    response = client.get(
+def test_going_back_in_history_gets_the_whole_page(manager_client, world):
+    response = manager_client.get(
         reverse("pledge_list"),
         {"status": "stalled"},
         HTTP_HX_REQUEST="true",
@@ -272,12 +276,12 @@ def test_going_back_in_history_gets_the_whole_page(client, world):
 @pytest.mark.parametrize(
     "params", [{}, {"as_of": "2024-02-15", "status": "in_progress", "sort": "last_change"}]
 )
-def test_the_list_takes_the_same_number_of_queries_for_3_or_40_pledges(client, analyst, params):
+def test_the_list_takes_the_same_number_of_queries_for_3_or_40_pledges(manager_client, analyst, params):
     statement = make_statement(sentences=40)
 
     def count() -> int:
         with CaptureQueriesContext(connection) as queries:
-            assert client.get(reverse("pledge_list"), params).status_code == 200
+            assert manager_client.get(reverse("pledge_list"), params).status_code == 200
         return len(queries)
 
     for number in range(1, 4):

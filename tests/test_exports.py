@@ -1,0 +1,171 @@
+"""Exports: exactly the rows the list shows, on every page; a pledge's full history."""
+
+import csv
+import datetime
+import io
+import json
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.http import StreamingHttpResponse
+from django.urls import reverse
+
+from tests.factories import evidence_on, make_pledge, make_statement, retract, update_on
+from tracker.views.exports import HISTORY_COLUMNS, PLEDGE_COLUMNS
+from tracker.vocabulary import Status
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def manager_client(client_for, manager):
+    return client_for(manager)
+
+
+@pytest.fixture
+def many(analyst):
+    """75 pledges, more than a page; a third of them in progress since February 2024."""
+    statement = make_statement(sentences=75)
+    pledges = []
+    for number in range(1, 76):
+        pledge = make_pledge(statement, number, kind="financial" if number % 2 else "event_or_activity")
+        if number % 3 == 0:
+            update_on(pledge, analyst, Status.IN_PROGRESS, effective_on=datetime.date(2024, 2, 1))
+        pledges.append(pledge)
+    return pledges
+
+
+def body(response) -> str:
+    assert isinstance(response, StreamingHttpResponse)
+    return b"".join(response.streaming_content).decode()
+
+
+def all_listed(manager_client, params: dict) -> list[int]:
+    """Every pk the list shows, page after page."""
+    pks, page = [], 1
+    while True:
+        response = manager_client.get(reverse("pledge_list"), {**params, "page": page})
+        pks += [pledge.pk for pledge in response.context["page"].object_list]
+        if not response.context["page"].has_next():
+            return pks
+        page += 1
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"kind": "financial", "sort": "-status"},
+        {"as_of": "2024-01-31", "status": ["not_assessed"]},
+        {"status": ["in_progress"], "q": "thing"},
+    ],
+)
+def test_the_csv_has_exactly_the_rows_of_the_list_on_every_page(manager_client, many, params):
+    rows = list(
+        csv.DictReader(io.StringIO(body(manager_client.get(reverse("export_pledges", args=["csv"]), params))))
+    )
+    assert [int(row["id"]) for row in rows] == all_listed(manager_client, params)
+    assert len(rows) > 0
+
+
+def test_the_json_has_the_same_rows_as_the_csv(manager_client, many):
+    params = {"as_of": "2024-03-01", "status": ["in_progress"]}
+    document = json.loads(body(manager_client.get(reverse("export_pledges", args=["json"]), params)))
+    rows = list(
+        csv.DictReader(io.StringIO(body(manager_client.get(reverse("export_pledges", args=["csv"]), params))))
+    )
+    assert document["as_of"] == "2024-03-01"
+    assert document["columns"] == PLEDGE_COLUMNS
+    assert (
+        [row["id"] for row in document["pledges"]]
+        == [int(row["id"]) for row in rows]
+        == all_listed(manager_client, params)
+    )
+    assert {row["status"] for row in document["pledges"]} == {"in_progress"}
+
+
+def test_the_export_shows_the_status_as_of_its_date(manager_client, many):
+    before = list(
+        csv.DictReader(
+            io.StringIO(
+                body(manager_client.get(reverse("export_pledges", args=["csv"]), {"as_of": "2024-01-31"}))
+            )
+        )
+    )
+    after = list(
+        csv.DictReader(io.StringIO(body(manager_client.get(reverse("export_pledges", args=["csv"])))))
+    )
+    assert {row["status"] for row in before} == {"not_assessed"}
+    assert sum(row["status"] == "in_progress" for row in after) == 25
+    assert {row["as_of"] for row in before} == {"2024-01-31"}
+
+
+def test_the_columns_are_stable_and_documented(manager_client, many, seed):
+    content = body(manager_client.get(reverse("export_pledges", args=["csv"]), {"q": "17 million"}))
+    [row] = list(csv.DictReader(io.StringIO(content)))
+    assert content.splitlines()[0] == ",".join(PLEDGE_COLUMNS)
+    assert (row["amount"], row["currency"], row["amount_stage"], row["amount_approximate"]) == (
+        "17000000.00",
+        "USD",
+        "allocated",
+        "True",
+    )
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text(encoding="utf-8")
+    for column in PLEDGE_COLUMNS + HISTORY_COLUMNS:
+        assert f"`{column}`" in readme, column
+
+
+def test_exports_are_downloads_named_by_their_date(manager_client, many):
+    response = manager_client.get(reverse("export_pledges", args=["json"]), {"as_of": "2024-02-01"})
+    assert response["Content-Disposition"] == 'attachment; filename="pledges-as-of-2024-02-01.json"'
+    assert response["Content-Type"] == "application/json"
+
+
+def test_an_unknown_export_format_is_not_found(manager_client):
+    assert manager_client.get(reverse("export_pledges", args=["xml"])).status_code == 404
+
+
+def test_analysts_cannot_export(client_for, analyst, many):
+    assert client_for(analyst).get(reverse("export_pledges", args=["csv"])).status_code == 403
+
+
+def test_text_in_the_csv_is_kept_as_written(manager_client, analyst):
+    pledge = make_pledge(make_statement(), 1, summary='=HYPERLINK("x"), "quoted", and, commas')
+    [row] = list(
+        csv.DictReader(io.StringIO(body(manager_client.get(reverse("export_pledges", args=["csv"])))))
+    )
+    assert row["summary"] == pledge.summary
+
+
+def test_the_history_of_a_pledge_has_every_change_in_order(manager_client, analyst):
+    pledge = make_pledge(make_statement(), 1)
+    evidence = evidence_on(pledge, analyst, title="Ministry report")
+    first = update_on(pledge, analyst, Status.IN_PROGRESS, rationale="Begun.")
+    update_on(
+        pledge,
+        analyst,
+        Status.FULFILLED,
+        effective_on=datetime.date(2024, 5, 1),
+        rationale="Done.",
+        evidence=[evidence],
+    )
+    retract(first, analyst, reason="Too early.")
+    response = manager_client.get(reverse("pledge_history_csv", args=[pledge.pk]))
+    rows = list(csv.DictReader(io.StringIO(body(response))))
+    assert [(row["version"], row["change"]) for row in rows] == [
+        ("2", "evidence"),
+        ("3", "status update"),
+        ("4", "status update"),
+        ("5", "retraction"),
+    ]
+    assert rows[2]["cites"] == "https://example.org/report"
+    assert (rows[1]["retracted"], rows[3]["text"]) == ("True", "Too early.")
+    assert response["Content-Disposition"] == f'attachment; filename="pledge-{pledge.pk}-history.csv"'
+
+
+def test_the_export_reads_the_pledges_a_chunk_at_a_time(manager_client, many, django_assert_max_num_queries):
+    # Every chunk is one query for the pledges and one for their themes; a list of the
+    # 75 would be 2 queries, a query per pledge would be 75 or more.
+    with django_assert_max_num_queries(8):
+        body(manager_client.get(reverse("export_pledges", args=["csv"])))

@@ -1,0 +1,111 @@
+"""Pages per statement, entity and speaker."""
+
+import datetime
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import evidence_on, make_pledge, make_statement, update_on
+from tracker.models import Pledge, Speaker, Statement
+from tracker.vocabulary import Status
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_statement_page_highlights_and_links_every_pledge_in_the_full_text(client_for, manager, seed):
+    content = client_for(manager).get(seed.get_absolute_url()).content.decode()
+    text = content.split('class="statement-text statement-text--full"')[1].split(">", 1)[1].split("</div>")[0]
+    for pledge in seed.pledges.all():
+        assert f'<a class="pledge-mark" href="{pledge.get_absolute_url()}"' in text
+    marked = re.findall(
+        r'<a class="pledge-mark" href="[^"]+" title="[^"]*"><mark>(.*?)</mark></a>', text, re.S
+    )
+    assert len(marked) == 8
+    # Nothing of the text is lost: without the tags, it is the statement, escaped.
+    plain = re.sub(r"<[^>]+>", "", text)
+    assert plain == seed.text.replace("&", "&amp;").replace('"', "&quot;").replace("'", "&#x27;")
+
+
+def test_the_statement_page_lists_its_pledges_with_their_status(client_for, manager, analyst, seed):
+    pledge = seed.pledges.get(number=2)
+    update_on(pledge, analyst, Status.IN_PROGRESS, effective_on=datetime.date(2024, 1, 5))
+    content = client_for(manager).get(seed.get_absolute_url()).content.decode()
+    assert content.count("status--not_assessed") == 7 and content.count("status--in_progress") == 1
+
+
+def test_overlapping_quotes_are_cut_without_losing_a_word():
+    statement = Statement(text="One two three four five.")
+    first = Pledge(number=1, quote_start=4, quote_end=13)  # "two three"
+    second = Pledge(number=2, quote_start=8, quote_end=18)  # "three four"
+    pieces = statement.text_with_pledges([first, second])
+    assert "".join(words for words, _ in pieces) == statement.text
+    assert [(words, pledge.number if pledge else None) for words, pledge in pieces] == [
+        ("One ", None),
+        ("two three", 1),
+        (" four", 2),
+        (" five.", None),
+    ]
+
+
+def test_the_entity_page_shows_pledges_by_status_compliance_and_the_overdue(client_for, manager, analyst):
+    statement = make_statement(sentences=4)
+    kept = make_pledge(statement, 1)
+    update_on(kept, analyst, Status.FULFILLED, rationale="Done.", evidence=[evidence_on(kept, analyst)])
+    late = make_pledge(
+        statement, 2, deadline_on=timezone.localdate() - datetime.timedelta(days=3), deadline_precision="day"
+    )
+    make_pledge(statement, 3)
+    content = client_for(manager).get(statement.entity.get_absolute_url()).content.decode()
+    assert "100.0 %" in content and "1 scored pledge" in content
+    overdue = content.split('id="overdue-heading"')[1]
+    assert late.summary in overdue and kept.summary not in overdue
+    assert re.search(
+        r'<span class="tile-number">2</span> <span class="status status--not_assessed">', content
+    )
+
+
+def test_the_speaker_page_shows_their_statements_and_pledges(client_for, manager, seed):
+    speaker = Speaker.objects.get()
+    content = client_for(manager).get(speaker.get_absolute_url()).content.decode()
+    assert seed.title in content
+    assert re.search(
+        r'<span class="tile-number">8</span> <span class="status status--not_assessed">', content
+    )
+    assert "No pledge has been judged" in content
+
+
+@pytest.mark.parametrize("page", ["statement", "entity", "speaker"])
+def test_record_pages_take_the_same_number_of_queries_for_3_or_30_pledges(client_for, manager, analyst, page):
+    client = client_for(manager)
+    statement = make_statement(sentences=30)
+    url = {
+        "statement": statement.get_absolute_url(),
+        "entity": statement.entity.get_absolute_url(),
+        "speaker": statement.speaker.get_absolute_url(),
+    }[page]
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    for number in range(1, 4):
+        make_pledge(statement, number, deadline_on=datetime.date(2024, 3, 1), deadline_precision="day")
+    few = count()
+    for number in range(4, 31):
+        pledge = make_pledge(
+            statement, number, deadline_on=datetime.date(2024, 3, 1), deadline_precision="day"
+        )
+        update_on(pledge, analyst, Status.IN_PROGRESS)
+    assert count() == few
+
+
+def test_unknown_records_are_not_found(client_for, manager):
+    client = client_for(manager)
+    assert client.get(reverse("statement_detail", args=["nothing-here"])).status_code == 404
+    assert client.get(reverse("entity_detail", args=[9999])).status_code == 404
+    assert client.get(reverse("speaker_detail", args=[9999])).status_code == 404
