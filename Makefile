@@ -10,12 +10,14 @@ SEED := japan-unsc-2023-12-07
 # The suite in tests/ but for the browser tests, which need Chromium (make test-browser).
 PYTEST_ARGS ?=
 
-.PHONY: help run test test-browser lint check venv clean
+.PHONY: help run test test-browser benchmark screenshots lint check venv clean
 
 help:
 	@echo "make run           set up, load the seed statement and serve http://127.0.0.1:8000"
 	@echo "make test          set up, lint, check and run the test suite (DATABASE_URL picks the database)"
 	@echo "make test-browser  run the browser tests in Chromium (needs /usr/bin/chromium)"
+	@echo "make benchmark     measure the exports' memory for 100 and 100,000 pledges"
+	@echo "make screenshots   retake the README's screenshot of the dashboard (needs Chromium)"
 
 # A Python >= 3.12: the newest on PATH, else the newest under pyenv's versions folder.
 $(VENV)/bin/python:
@@ -78,6 +80,12 @@ test: lint check
 
 test-browser: $(VENV)/.installed-test
 	$(call pytest,tests/browser)
+
+benchmark: $(VENV)/.installed-run
+	$(PY) -m tests.benchmarks.export_memory 100 100000
+
+screenshots: $(VENV)/.installed-test
+	$(PY) -m tests.browser.screenshots
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

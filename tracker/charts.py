@@ -127,7 +127,7 @@ def stacked_columns(
     for i, (label, counts) in enumerate(columns):
         x = left + i * band + 2
         bar = Bar(label=label, total=sum(counts.values()), label_x=x + (band - 4) / 2, label_y=height - 10)
-        bar.show_label = i % every == 0 or i == len(columns) - 1
+        bar.show_label = (len(columns) - 1 - i) % every == 0  # counted from the latest month
         y = top + plot
         for status in Status:
             if counts[status]:
