@@ -6,11 +6,12 @@ import random
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from tests.factories import make_pledge, make_statement
+from tests import factories
+from tests.factories import make_pledge, make_statement, update_on
 from tracker import services
 from tracker.models import Evidence, Pledge, Retraction, StatusUpdate
 from tracker.services import VersionConflict
-from tracker.vocabulary import SourceType, Stance, Status
+from tracker.vocabulary import Status
 
 pytestmark = pytest.mark.django_db
 
@@ -24,27 +25,12 @@ def pledge() -> Pledge:
 
 
 def record(pledge, author, status, effective_on=FEB, **kwargs) -> StatusUpdate:
-    pledge.refresh_from_db()
     kwargs.setdefault("rationale", "Reported by the ministry.")
-    return services.record_status_update(
-        pledge=pledge,
-        author=author,
-        status=status,
-        effective_on=effective_on,
-        based_on_version=pledge.version,
-        **kwargs,
-    )
+    return update_on(pledge, author, status, effective_on=effective_on, **kwargs)
 
 
 def evidence_on(pledge, author, url="https://example.org/report") -> Evidence:
-    return services.add_evidence(
-        pledge=pledge,
-        added_by=author,
-        url=url,
-        title="Annual report",
-        source_type=SourceType.OFFICIAL,
-        stance=Stance.SUPPORTS,
-    )
+    return factories.evidence_on(pledge, author, url=url, title="Annual report")
 
 
 def test_a_new_pledge_is_not_assessed(pledge):
