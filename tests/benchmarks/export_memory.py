@@ -21,11 +21,15 @@ PER_STATEMENT = 1000
 
 def main(sizes: list[int]) -> None:
     folder = Path(tempfile.mkdtemp(prefix="pledge-benchmark-"))
+    (folder / "static").mkdir()
     os.environ.update(
         DJANGO_SETTINGS_MODULE="tracker.settings",
         DATABASE_URL=f"sqlite:///{folder / 'benchmark.sqlite3'}",
         ALLOWED_HOSTS="testserver",
-        DEBUG="1",
+        # As in production: with DEBUG on, Django would also keep the text of every query.
+        DEBUG="0",
+        SECRET_KEY="benchmark-only-" + "x" * 40,
+        STATIC_ROOT=str(folder / "static"),
     )
     import django
 
