@@ -232,7 +232,12 @@ def test_a_bad_filter_value_is_shown_beside_its_filter_never_a_server_error(
 
 @pytest.mark.parametrize(
     ("page", "shown", "message"),
-    [("-1", 1, "There is no page -1"), ("abc", 1, "is not a page number"), ("99", 1, "There is no page 99")],
+    [
+        ("-1", 1, "There is no page -1"),
+        ("abc", 1, "is not a page number"),
+        ("99", 1, "There is no page 99"),
+        ("2.5", 1, "is not a page number"),
+    ],
 )
 def test_a_bad_page_shows_a_page_that_exists_and_says_why(manager_client, world, page, shown, message):
     response = manager_client.get(reverse("pledge_list"), {"page": page})

@@ -371,12 +371,6 @@ class PledgeQuerySet(models.QuerySet):
             by_theme.setdefault(theme, dict.fromkeys(Status, 0))[Status(status)] = n
         return sorted(by_theme.items(), key=lambda item: (item[0] is None, item[0].name if item[0] else ""))
 
-    def for_list(self) -> PledgeQuerySet:
-        """What the pledge list shows, in a fixed number of queries."""
-        return self.select_related("statement__entity", "actor").order_by(
-            "-statement__delivered_on", "statement__slug", "number"
-        )
-
     def for_detail(self) -> PledgeQuerySet:
         """What the pledge page shows, in a fixed number of queries whatever its history."""
         return self.select_related("statement__speaker", "statement__entity", "actor").prefetch_related(

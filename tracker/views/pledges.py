@@ -45,7 +45,7 @@ def page_of(queryset: QuerySet, request: HttpRequest) -> tuple[Page, str]:
     except PageNotAnInteger:
         return paginator.page(1), f"“{asked}” is not a page number: showing page 1."
     except EmptyPage:
-        number = 1 if int(asked) < 1 else paginator.num_pages
+        number = 1 if float(asked) < 1 else paginator.num_pages
         return paginator.page(number), f"There is no page {asked}: showing page {number}."
 
 
