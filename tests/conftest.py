@@ -68,3 +68,8 @@ def client_for(client):
         return client
 
     return log_in
+
+
+@pytest.fixture
+def manager_client(client_for, manager):
+    return client_for(manager)

@@ -20,11 +20,6 @@ pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
 
 
-@pytest.fixture
-def manager_client(client_for, manager):
-    return client_for(manager)
-
-
 def judged(statement, number, analyst, *statuses_and_days):
     """A pledge with updates: ("fulfilled", date), ..."""
     pledge = make_pledge(statement, number)

@@ -19,11 +19,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def manager_client(client_for, manager):
-    return client_for(manager)
-
-
-@pytest.fixture
 def many(analyst):
     """75 pledges, more than a page; a third of them in progress since February 2024."""
     statement = make_statement(sentences=75)

@@ -27,11 +27,6 @@ def listed(manager_client, **params) -> list[int]:
 
 
 @pytest.fixture
-def manager_client(client_for, manager):
-    return client_for(manager)
-
-
-@pytest.fixture
 def world(analyst):
     """Two entities' pledges in several states; `world[name]` is a pledge."""
     freedonia = make_statement(sentences=6)
