@@ -71,8 +71,8 @@ def test_a_manager_filters_the_list_and_the_address_keeps_the_query(page: Page, 
 def test_the_as_of_date_goes_into_the_address_and_the_statuses(page: Page, manager, judged_seed):
     log_in(page, manager.username)
     page.goto("/pledges/")
-    page.get_by_label("As of").fill("2024-02-01")
-    page.get_by_label("As of").dispatch_event("change")
+    page.get_by_label("As of", exact=True).fill("2024-02-01")
+    page.get_by_label("As of", exact=True).dispatch_event("change")
     expect(page).to_have_url(re.compile(r"as_of=2024-02-01"))
     expect(page.locator("#results .results-count")).to_contain_text("as of 1 February 2024")
     expect(page.locator("#results .status--in_progress")).to_have_count(1)
