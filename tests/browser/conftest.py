@@ -33,6 +33,16 @@ def page(browser: Browser, live_server) -> Page:
     context.close()
 
 
+@pytest.fixture
+def page_without_javascript(browser: Browser, live_server) -> Page:
+    """A page as a browser with JavaScript turned off sees it: plain forms and links."""
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
 def log_in(page: Page, username: str, password: str = PASSWORD) -> None:
     page.goto("/accounts/login/")
     page.get_by_label("Username").fill(username)

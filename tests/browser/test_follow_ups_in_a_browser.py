@@ -108,39 +108,31 @@ def test_a_second_page_with_the_old_version_gets_the_conflict(
         second.context.close()
 
 
-def test_with_javascript_off_the_same_follow_up_works(browser: Browser, live_server, analyst, pledge):
-    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
-    page = context.new_page()
-    try:
-        log_in(page, analyst.username)
-        page.goto(pledge.get_absolute_url())
-        fill_follow_up_with_new_evidence(page)
-        with page.expect_navigation():
-            page.get_by_role("button", name="Log follow-up").click()
-        assert page.url.endswith(f"{pledge.get_absolute_url()}#timeline")
-        expect(page.locator(".messages")).to_contain_text("Follow-up logged.")
-        expect(page.locator("#timeline")).to_contain_text("Twelve judges attended the course in Malta.")
-        expect(page.locator("#current-status")).to_contain_text("Fulfilled")
-        assert StatusUpdate.objects.get().evidence.get().title == "IIJ course report"
-    finally:
-        context.close()
+def test_with_javascript_off_the_same_follow_up_works(page_without_javascript: Page, analyst, pledge):
+    page = page_without_javascript
+    log_in(page, analyst.username)
+    page.goto(pledge.get_absolute_url())
+    fill_follow_up_with_new_evidence(page)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Log follow-up").click()
+    assert page.url.endswith(f"{pledge.get_absolute_url()}#timeline")
+    expect(page.locator(".messages")).to_contain_text("Follow-up logged.")
+    expect(page.locator("#timeline")).to_contain_text("Twelve judges attended the course in Malta.")
+    expect(page.locator("#current-status")).to_contain_text("Fulfilled")
+    assert StatusUpdate.objects.get().evidence.get().title == "IIJ course report"
 
 
-def test_with_javascript_off_errors_come_back_on_the_page(browser: Browser, live_server, analyst, pledge):
-    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
-    page = context.new_page()
-    try:
-        log_in(page, analyst.username)
-        page.goto(pledge.get_absolute_url())
-        page.locator("#evidence-form").evaluate("form => form.closest('details').open = true")
-        page.locator("#evidence-form").get_by_label("Link").fill("javascript:alert(1)")
-        with page.expect_navigation():
-            page.get_by_role("button", name="Add evidence").click()
-        expect(page.locator("#id_url_error")).to_contain_text("Only http:// and https:// links are accepted.")
-        expect(page.locator("#evidence-form").get_by_label("Link")).to_have_value("javascript:alert(1)")
-        assert not Evidence.objects.exists()
-    finally:
-        context.close()
+def test_with_javascript_off_errors_come_back_on_the_page(page_without_javascript: Page, analyst, pledge):
+    page = page_without_javascript
+    log_in(page, analyst.username)
+    page.goto(pledge.get_absolute_url())
+    page.locator("#evidence-form").evaluate("form => form.closest('details').open = true")
+    page.locator("#evidence-form").get_by_label("Link").fill("javascript:alert(1)")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Add evidence").click()
+    expect(page.locator("#id_url_error")).to_contain_text("Only http:// and https:// links are accepted.")
+    expect(page.locator("#evidence-form").get_by_label("Link")).to_have_value("javascript:alert(1)")
+    assert not Evidence.objects.exists()
 
 
 def test_evidence_added_on_its_own_can_be_cited_at_once_and_ticked_boxes_stay(page: Page, analyst, pledge):

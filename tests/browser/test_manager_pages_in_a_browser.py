@@ -79,18 +79,14 @@ def test_the_as_of_date_goes_into_the_address_and_the_statuses(page: Page, manag
     expect(page.locator("#results .status--fulfilled")).to_have_count(0)
 
 
-def test_with_javascript_off_the_filters_work_as_a_form(browser: Browser, live_server, manager, judged_seed):
-    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
-    page = context.new_page()
-    try:
-        log_in(page, manager.username)
-        page.goto("/pledges/")
-        page.get_by_label("Fulfilled", exact=True).check()
-        page.get_by_role("button", name="Show pledges").click()
-        expect(page).to_have_url(re.compile(r"status=fulfilled"))
-        expect(page.locator("#results tbody tr")).to_have_count(1)
-    finally:
-        context.close()
+def test_with_javascript_off_the_filters_work_as_a_form(page_without_javascript: Page, manager, judged_seed):
+    page = page_without_javascript
+    log_in(page, manager.username)
+    page.goto("/pledges/")
+    page.get_by_label("Fulfilled", exact=True).check()
+    page.get_by_role("button", name="Show pledges").click()
+    expect(page).to_have_url(re.compile(r"status=fulfilled"))
+    expect(page.locator("#results tbody tr")).to_have_count(1)
 
 
 def test_a_bad_filter_shows_its_message_beside_it(page: Page, manager, judged_seed):
