@@ -10,13 +10,15 @@ SEED := japan-unsc-2023-12-07
 # The suite in tests/ but for the browser tests, which need Chromium (make test-browser).
 PYTEST_ARGS ?=
 
-.PHONY: help run test test-browser benchmark screenshots lint check venv clean
+.PHONY: help run test test-browser benchmark benchmark-import extraction-report screenshots lint check venv clean
 
 help:
 	@echo "make run           set up, load the seed statement and serve http://127.0.0.1:8000"
 	@echo "make test          set up, lint, check and run the test suite (DATABASE_URL picks the database)"
 	@echo "make test-browser  run the browser tests in Chromium (needs /usr/bin/chromium)"
 	@echo "make benchmark     measure the exports' memory for 100 and 100,000 pledges"
+	@echo "make benchmark-import  time reading and importing statements of 1,000 and 10,000 words"
+	@echo "make extraction-report  precision and recall of the proposed pledges on the labelled statements"
 	@echo "make screenshots   retake the README's screenshot of the dashboard (needs Chromium)"
 
 # A Python >= 3.12: the newest on PATH, else the newest under pyenv's versions folder.
@@ -55,7 +57,7 @@ venv: $(VENV)/.installed-run
 
 run: $(VENV)/.installed-run
 	$(PY) manage.py migrate --no-input
-	$(PY) manage.py loaddata $(SEED)
+	$(PY) manage.py load_seed
 	$(PY) manage.py create_demo_accounts
 	$(PY) manage.py runserver 127.0.0.1:8000
 
@@ -83,6 +85,13 @@ test-browser: $(VENV)/.installed-test
 
 benchmark: $(VENV)/.installed-run
 	$(PY) -m tests.benchmarks.export_memory 100 100000
+
+benchmark-import: $(VENV)/.installed-run
+	$(PY) -m tests.benchmarks.import_speed 1000 10000
+
+# ARGS=-v lists every miss and every wrong proposal.
+extraction-report: $(VENV)/.installed-run
+	$(PY) -m tests.extraction_report $(ARGS)
 
 screenshots: $(VENV)/.installed-test
 	$(PY) -m tests.browser.screenshots

@@ -1,5 +1,8 @@
 """Named users for each role, and the seed statement, for every test that needs them."""
 
+import json
+from pathlib import Path
+
 import pytest
 from django.apps import apps as django_apps
 from django.contrib.auth.models import Group, User
@@ -9,6 +12,7 @@ from tracker import roles
 from tracker.models import Statement
 
 SEED = "japan-unsc-2023-12-07"
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 PASSWORD = "a-long-test-password"
 
 
@@ -73,3 +77,24 @@ def client_for(client):
 @pytest.fixture
 def manager_client(client_for, manager):
     return client_for(manager)
+
+
+@pytest.fixture(scope="session")
+def seed_rows() -> list[dict]:
+    return json.loads((FIXTURES / f"{SEED}.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def seed_fields(seed_rows) -> dict:
+    """The seed statement's fields, as the fixture holds them."""
+    return next(row["fields"] for row in seed_rows if row["model"] == "tracker.statement")
+
+
+@pytest.fixture(scope="session")
+def seed_pledges(seed_rows) -> list[dict]:
+    return [row["fields"] for row in seed_rows if row["model"] == "tracker.pledge"]
+
+
+@pytest.fixture(scope="session")
+def seed_source_text() -> str:
+    return (FIXTURES / "sources" / f"{SEED}.txt").read_text(encoding="utf-8")

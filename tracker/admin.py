@@ -2,12 +2,27 @@
 
 History (status updates, retractions, evidence, earlier statement texts) can be
 read here and never changed: it is written only by the services, from the
-analysts' pages.
+analysts' pages. Deleting a pledge or statement that has history is refused with
+a page that says why, and how to mark the pledge withdrawn instead.
 """
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 from django import forms
 from django.contrib import admin, messages
-from django.http import HttpRequest
+from django.contrib.admin import actions as admin_actions
+from django.contrib.admin import widgets as admin_widgets
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import Count, Q, QuerySet
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.text import capfirst
 
 from tracker import services
 from tracker.models import (
@@ -22,10 +37,123 @@ from tracker.models import (
     Theme,
 )
 from tracker.text import locate_quote, normalize_newlines
+from tracker.vocabulary import Status
 
 admin.site.site_header = "Pledge tracker administration"
 admin.site.site_title = "Pledge tracker"
 admin.site.index_title = "Records"
+
+# How many pledges a theme's delete confirmation names before "and N more".
+PLEDGES_NAMED = 5
+# How much of an earlier text of a statement its page shows.
+EARLIER_TEXT_SHOWN = 120
+
+
+def counted(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+# --- history is never deleted ---------------------------------------------------------
+
+
+def with_history_counts(pledges: QuerySet[Pledge]) -> QuerySet[Pledge]:
+    return pledges.annotate(
+        update_count=Count("status_updates", distinct=True),
+        evidence_count=Count("evidence", distinct=True),
+    )
+
+
+def pledges_with_history(pledges: QuerySet[Pledge]) -> list[Pledge]:
+    """These pledges that have status updates or evidence, counted, in one query."""
+    return list(
+        with_history_counts(pledges)
+        .filter(Q(update_count__gt=0) | Q(evidence_count__gt=0))
+        .select_related("statement__entity")
+        .order_by("statement__delivered_on", "statement_id", "number")
+    )
+
+
+def history_note(pledge: Pledge) -> str:
+    """ "Pledge 4 has 2 status updates and 1 piece of evidence; history is never deleted."
+    Needs the counts of with_history_counts()."""
+    held = []
+    if pledge.update_count:
+        held.append(counted(pledge.update_count, "status update", "status updates"))
+    if pledge.evidence_count:
+        held.append(counted(pledge.evidence_count, "piece of evidence", "pieces of evidence"))
+    return f"Pledge {pledge.number} has {' and '.join(held)}; history is never deleted."
+
+
+def withdraw_url(pledge: Pledge) -> str:
+    """Its pledge page, where analysts and administrators log a status update."""
+    return reverse("pledge_detail", args=[pledge.pk]) + "#follow-up-heading"
+
+
+@dataclass
+class KeptPledge:
+    """A pledge whose history stops a deletion, with the way forward."""
+
+    pledge: Pledge
+    note: str
+    withdraw_url: str
+    statement_shown: bool = False
+
+    @classmethod
+    def of(cls, pledge: Pledge, *, statement_shown: bool = False) -> KeptPledge:
+        return cls(pledge, history_note(pledge), withdraw_url(pledge), statement_shown)
+
+
+@dataclass
+class DeletionRefused:
+    """Why some records cannot be deleted: pledges with history, and other reasons."""
+
+    kept_pledges: list[KeptPledge] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.kept_pledges or self.reasons)
+
+
+class HistoryKeptOnDelete:
+    """For a ModelAdmin whose records history points at: deleting one that has history,
+    from its page or with the "delete selected" action, shows why it cannot be deleted
+    and what to do instead, in place of Django's list of protected objects."""
+
+    def deletion_refused(self, objs: list) -> DeletionRefused:
+        raise NotImplementedError
+
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context=None) -> HttpResponse:
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None and self.has_delete_permission(request, obj):
+            refused = self.deletion_refused([obj])
+            if refused:
+                return self.render_deletion_refused(request, refused, obj=obj)
+        return super().delete_view(request, object_id, extra_context)
+
+    @admin.action(permissions=["delete"], description="Delete selected %(verbose_name_plural)s")
+    def delete_selected(self, request: HttpRequest, queryset: QuerySet):
+        refused = self.deletion_refused(list(queryset))
+        if refused:
+            return self.render_deletion_refused(request, refused, obj=None)
+        return admin_actions.delete_selected(self, request, queryset)
+
+    def render_deletion_refused(self, request: HttpRequest, refused: DeletionRefused, *, obj) -> HttpResponse:
+        request.current_app = self.admin_site.name
+        name = self.opts.verbose_name if obj is not None else self.opts.verbose_name_plural
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Cannot delete {name}",
+            "subtitle": None,
+            "opts": self.opts,
+            "object": obj,
+            "refused": refused,
+            "withdrawn": Status.WITHDRAWN.label,
+            "media": self.media,
+        }
+        return TemplateResponse(request, "admin/tracker/deletion_refused.html", context)
+
+
+# --- pledges inside a statement ---------------------------------------------------------
 
 
 class PledgeAdminForm(forms.ModelForm):
@@ -33,7 +161,7 @@ class PledgeAdminForm(forms.ModelForm):
 
     Administrators edit words, not numbers: the offsets follow the quote. When a
     statement's text changes, a quote that moved is found again (nearest to where
-    it was); a quote the text no longer holds stops the save, naming the pledge.
+    it was); a quote the text no longer holds stops the save, on that pledge.
     """
 
     # The admin supplies the model and the fields.
@@ -51,45 +179,123 @@ class PledgeAdminForm(forms.ModelForm):
         if located is None:
             if self.instance.pk:
                 message = (
-                    f"{self.instance}: the statement text no longer contains this quote. "
+                    "The statement text no longer contains this quote. "
                     "Keep its words in the text, or change the quote to words the text has."
                 )
             else:
                 message = "The statement text does not contain this quote; copy it verbatim."
             self.add_error("quote", message)
+            # Its words have no place in this text, so no offsets either: the model's
+            # check of the quote at its offsets would only repeat the error in numbers.
+            self.instance.quote_start = self.instance.quote_end = None
             return cleaned
         self.offsets_moved = self.instance.pk is not None and located != old
         self.instance.quote_start, self.instance.quote_end = located
         return cleaned
 
 
+class PledgeInlineFormSet(BaseInlineFormSet):
+    def clean(self) -> None:
+        """A pledge with history ticked for deletion: an error on its row, and nothing saved.
+
+        Checked before the admin's own check, which would list the protected rows of
+        history instead, at the top of the inline."""
+        self.refuse_to_delete_history()
+        super().clean()
+
+    def refuse_to_delete_history(self) -> None:
+        if not self.can_delete:
+            return
+        ticked = {
+            form.instance.pk: form
+            for form in self.forms
+            if form.instance.pk is not None and getattr(form, "cleaned_data", {}).get("DELETE")
+        }
+        if not ticked:
+            return
+        kept = pledges_with_history(Pledge.objects.filter(pk__in=ticked))
+        for pledge in kept:
+            ticked[pledge.pk].add_error(
+                None,
+                format_html(
+                    "{} Untick “Delete”; if the pledge was withdrawn or superseded, "
+                    '<a href="{}">mark it {} on its pledge page</a>.',
+                    history_note(pledge),
+                    withdraw_url(pledge),
+                    Status.WITHDRAWN.label,
+                ),
+            )
+        if kept:
+            numbers = ", ".join(str(pledge.number) for pledge in kept)
+            raise ValidationError(
+                f"Nothing was saved: {counted(len(kept), 'pledge', 'pledges')} with history "
+                f"cannot be deleted (pledge {numbers})."
+            )
+
+
 class PledgeInline(admin.StackedInline):
     model = Pledge
     form = PledgeAdminForm
+    formset = PledgeInlineFormSet
     extra = 1
     show_change_link = True
-    fields = [
-        ("number", "kind", "actor"),
-        "quote",
-        ("quote_start", "quote_end"),
-        "summary",
-        "themes",
-        ("deadline_text", "deadline_on", "deadline_precision"),
-        ("amount", "currency", "amount_stage", "amount_approximate"),
-        "beneficiaries",
-        ("status", "version"),
+    # The words first; the rest folded away. Fields that the model checks together stand
+    # on lines of their own, so that the admin unfolds the section when one has an error.
+    fieldsets = [
+        (None, {"fields": [("number", "kind", "actor", "status"), "quote", "summary"]}),
+        (
+            "Themes, deadline, amount, beneficiaries",
+            {
+                "classes": ["collapse", "pledge-details"],
+                "fields": [
+                    "themes",
+                    "deadline_text",
+                    "deadline_on",
+                    "deadline_precision",
+                    "amount",
+                    "currency",
+                    "amount_stage",
+                    "amount_approximate",
+                    "beneficiaries",
+                    ("quote_start", "quote_end", "version"),
+                ],
+            },
+        ),
     ]
     readonly_fields = ["quote_start", "quote_end", "status", "version"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "quote":
+            kwargs["widget"] = admin_widgets.AdminTextareaWidget(attrs={"rows": 3, "class": "pledge-quote"})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @staticmethod
+    def place_of(form: forms.ModelForm) -> str:
+        """What the error summary calls a row: "Pledge 4", or "New pledge" for an added one."""
+        if form.instance.pk is not None:
+            return f"Pledge {form.initial.get('number', form.instance.number)}"
+        return "New pledge"
 
 
 class StatementRevisionInline(admin.TabularInline):
     model = StatementRevision
-    fields = ["changed_at", "changed_by", "text_before"]
+    fields = ["changed_at", "changed_by", "earlier_text"]
     readonly_fields = fields
     extra = 0
     can_delete = False
+    classes = ["collapse"]
     verbose_name = "earlier text"
     verbose_name_plural = "earlier texts (kept at each change)"
+
+    @admin.display(description="text before")
+    def earlier_text(self, revision: StatementRevision) -> str:
+        # Its first words and a link: each earlier text is as long as the statement itself.
+        return format_html(
+            '“{}…” ({} characters) <a href="{}">Read it in full</a>',
+            revision.text_before[:EARLIER_TEXT_SHOWN],
+            f"{len(revision.text_before):,}",
+            reverse("admin:tracker_statementrevision_change", args=[revision.pk]),
+        )
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -98,11 +304,19 @@ class StatementRevisionInline(admin.TabularInline):
         return False
 
 
+# --- statements ----------------------------------------------------------------------------
+
+
 class StatementAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        text = self.fields["text"]
         # The text is verbatim: spaces at either end belong to it.
-        self.fields["text"].strip = False
+        text.strip = False
+        # Tall and full width, so that an administrator reads it as a text, not a field.
+        text.widget.attrs.update(
+            {"rows": 32, "class": "vLargeTextField statement-text", "spellcheck": "false"}
+        )
 
     def clean_text(self) -> str:
         text = normalize_newlines(self.cleaned_data["text"])
@@ -111,10 +325,48 @@ class StatementAdminForm(forms.ModelForm):
         return text
 
 
+@dataclass(frozen=True)
+class ErrorLink:
+    """One line of the error summary at the top of a change page: where, and what."""
+
+    href: str
+    place: str
+    message: str
+
+
+def error_links(form: forms.ModelForm, inline_admin_formsets) -> list[ErrorLink]:
+    """Every error of a change page, each with a link to the field or inline row it is on.
+
+    Errors on the whole form are already shown under the note; those on a row link to
+    the row (its id, such as #pledges-3, is the admin's own)."""
+    links = []
+    for name, errors in form.errors.items():
+        if name == NON_FIELD_ERRORS:
+            continue
+        bound = form[name]
+        links += [ErrorLink(f"#{bound.auto_id}", capfirst(bound.label), message) for message in errors]
+    for inline_admin_formset in inline_admin_formsets:
+        formset = inline_admin_formset.formset
+        inline = inline_admin_formset.opts
+        group = capfirst(inline.verbose_name_plural)
+        links += [ErrorLink(f"#{formset.prefix}-group", group, m) for m in formset.non_form_errors()]
+        place_of = getattr(inline, "place_of", None)
+        for index, row in enumerate(formset.forms):
+            if not row.errors:
+                continue
+            place = place_of(row) if place_of else f"{capfirst(inline.verbose_name)} {index + 1}"
+            for name, errors in row.errors.items():
+                label = row[name].label if name in row.fields else name
+                where = place if name == NON_FIELD_ERRORS else f"{place}, {label.lower()}"
+                links += [ErrorLink(f"#{formset.prefix}-{index}", where, message) for message in errors]
+    return links
+
+
 @admin.register(Statement)
-class StatementAdmin(admin.ModelAdmin):
+class StatementAdmin(HistoryKeptOnDelete, admin.ModelAdmin):
     form = StatementAdminForm
     inlines = [PledgeInline, StatementRevisionInline]
+    actions = ["delete_selected"]
     list_display = ["delivered_on", "entity", "speaker", "organ", "title"]
     list_filter = ["entity", "organ", "language"]
     search_fields = ["title", "meeting", "text", "speaker__name"]
@@ -124,8 +376,15 @@ class StatementAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["title", "slug", ("speaker", "entity")]}),
         ("Where and when", {"fields": [("delivered_on", "language"), "organ", "meeting", "source_url"]}),
-        ("Text", {"fields": ["text"]}),
+        ("Text", {"fields": ["text"], "classes": ["statement-text-fieldset"]}),
     ]
+
+    class Media:
+        css = {"all": ["tracker/admin.css"]}
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["error_links"] = error_links(context["adminform"].form, context["inline_admin_formsets"])
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_model(self, request: HttpRequest, obj: Statement, form, change: bool) -> None:
         # The admin's change view already runs in one transaction with the pledges.
@@ -149,16 +408,61 @@ class StatementAdmin(admin.ModelAdmin):
                 messages.INFO,
             )
 
+    def deletion_refused(self, statements: list[Statement]) -> DeletionRefused:
+        several = len(statements) > 1
+
+        def named(statement: Statement) -> str:
+            return f"The statement “{statement}”" if several else "The statement"
+
+        refused = DeletionRefused(
+            kept_pledges=[
+                KeptPledge.of(pledge, statement_shown=several)
+                for pledge in pledges_with_history(Pledge.objects.filter(statement__in=statements))
+            ]
+        )
+        revisions = count_by_statement(StatementRevision.objects.filter(statement__in=statements))
+        for statement in statements:
+            if revisions.get(statement.pk):
+                texts = counted(revisions[statement.pk], "earlier text", "earlier texts")
+                refused.reasons.append(
+                    f"{named(statement)} has {texts} (kept at each change of its text); "
+                    "history is never deleted."
+                )
+        if refused:
+            return refused
+        # No history, but its pledges still hold on to the statement (PROTECT): say how.
+        pledges = count_by_statement(Pledge.objects.filter(statement__in=statements))
+        for statement in statements:
+            if pledges.get(statement.pk):
+                refused.reasons.append(
+                    f"{named(statement)} has {counted(pledges[statement.pk], 'pledge', 'pledges')} without "
+                    "history: delete them first on the statement's page (tick “Delete” on each pledge, "
+                    "then save), then delete the statement."
+                )
+        return refused
+
+
+def count_by_statement(rows: QuerySet) -> dict[int, int]:
+    return dict(rows.order_by().values_list("statement").annotate(n=Count("pk")))
+
 
 @admin.register(Pledge)
-class PledgeAdmin(admin.ModelAdmin):
+class PledgeAdmin(HistoryKeptOnDelete, admin.ModelAdmin):
     form = PledgeAdminForm
+    actions = ["delete_selected"]
     list_display = ["__str__", "statement", "actor", "kind", "deadline_on", "status"]
     list_filter = ["status", "kind", "actor", "themes"]
     search_fields = ["quote", "summary", "statement__title"]
     list_select_related = ["statement__entity", "actor"]
     readonly_fields = ["quote_start", "quote_end", "status", "version"]
     filter_horizontal = ["themes"]
+
+    def deletion_refused(self, pledges: list[Pledge]) -> DeletionRefused:
+        kept = pledges_with_history(Pledge.objects.filter(pk__in=[pledge.pk for pledge in pledges]))
+        several = len({pledge.statement_id for pledge in pledges}) > 1
+        return DeletionRefused(
+            kept_pledges=[KeptPledge.of(pledge, statement_shown=several) for pledge in kept]
+        )
 
 
 @admin.register(Entity)
@@ -176,9 +480,55 @@ class SpeakerAdmin(admin.ModelAdmin):
     list_select_related = ["entity"]
 
 
+@dataclass(frozen=True)
+class ThemeInUse:
+    """A theme about to be deleted, and the pledges that lose it: a few named, the count."""
+
+    theme: Theme
+    count: int
+    named: list[Pledge]
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.named)
+
+    @property
+    def pledges_lose(self) -> str:
+        return counted(self.count, "pledge loses", "pledges lose")
+
+    @classmethod
+    def of(cls, themes) -> list[ThemeInUse]:
+        in_use = []
+        for theme in themes:
+            pledges = theme.pledges.select_related("statement__entity").order_by(
+                "statement__delivered_on", "statement_id", "number"
+            )
+            count = pledges.count()
+            if count:
+                in_use.append(cls(theme, count, list(pledges[:PLEDGES_NAMED])))
+        return in_use
+
+
 @admin.register(Theme)
 class ThemeAdmin(admin.ModelAdmin):
     search_fields = ["name"]
+    actions = ["delete_selected"]
+
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context=None) -> HttpResponse:
+        theme = self.get_object(request, unquote(object_id))
+        in_use = ThemeInUse.of([theme]) if theme is not None else []
+        return super().delete_view(request, object_id, {**(extra_context or {}), "themes_in_use": in_use})
+
+    @admin.action(permissions=["delete"], description="Delete selected %(verbose_name_plural)s")
+    def delete_selected(self, request: HttpRequest, queryset: QuerySet):
+        response = admin_actions.delete_selected(self, request, queryset)
+        if isinstance(response, TemplateResponse):
+            # The confirmation page, not yet rendered: it says first what the pledges lose.
+            response.context_data["themes_in_use"] = ThemeInUse.of(queryset)
+        return response
+
+
+# --- history, read-only ----------------------------------------------------------------------
 
 
 class HistoryAdmin(admin.ModelAdmin):

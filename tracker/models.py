@@ -29,6 +29,7 @@ from tracker.vocabulary import (
     DeadlinePrecision,
     EntityKind,
     PledgeKind,
+    ProposalState,
     SourceType,
     Stance,
     Status,
@@ -193,6 +194,9 @@ class Statement(models.Model):
     language = models.CharField(max_length=10, default="en", help_text="An IETF language tag: en, fr.")
     source_url = WebURLField("source link", blank=True)
     text = models.TextField(help_text="The verbatim text. Pledge quotes are found in it.")
+    # The SHA-256 of the text as first recorded, so that importing the same text again
+    # is recognised (see tracker.signals); a later edit of the text does not change it.
+    text_fingerprint = models.CharField(max_length=64, editable=False, db_index=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -200,6 +204,7 @@ class Statement(models.Model):
 
     class Meta:
         ordering = ["-delivered_on", "title"]
+        permissions = [("import_statements", "Can import statements from files and pasted text")]
         constraints = [
             models.CheckConstraint(
                 condition=_web_url_check("source_url", blank_allowed=True),
@@ -455,6 +460,12 @@ class Pledge(models.Model):
         default=False, help_text='The statement hedges the amount: "approximately", "about".'
     )
     beneficiaries = models.CharField(max_length=500, blank=True)
+    condition = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="What the pledge depends on, in the statement's words (\"subject to the approval of "
+        'the Diet"); empty when it depends on nothing.',
+    )
 
     # Kept here so that lists can filter on it without reading the history; services
     # recompute it in the same transaction as every change to the history.
@@ -758,3 +769,92 @@ class Retraction(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"Retraction of {self.status_update}"
+
+
+# --- proposed pledges -------------------------------------------------------------------
+
+
+class ProposedPledgeQuerySet(models.QuerySet):
+    def awaiting_review(self) -> ProposedPledgeQuerySet:
+        return self.filter(state=ProposalState.PROPOSED)
+
+
+class ProposedPledge(models.Model):
+    """A sentence of an imported statement that the extractor thinks commits the speaker's
+    side, with its reason and what was read from it, until an analyst accepts, merges or
+    rejects it. A rejected one is kept, so that importing the text again does not bring
+    it back."""
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="proposals")
+    quote = models.TextField()
+    quote_start = models.PositiveIntegerField()
+    quote_end = models.PositiveIntegerField()
+    reason = models.TextField(help_text="Why it was proposed: its cue words and what was read from it.")
+    # [{"start", "end", "kind", "words"}]: the cue words, by their offsets in the statement text.
+    cues = models.JSONField(default=list, blank=True)
+    extractor = models.CharField(max_length=100)
+    summary = models.CharField(max_length=300, blank=True)
+    actor = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    kind = models.CharField(max_length=30, choices=PledgeKind.choices)
+    themes = models.ManyToManyField(Theme, related_name="+", blank=True)
+    deadline_text = models.CharField(max_length=200, blank=True)
+    deadline_on = models.DateField(null=True, blank=True)
+    deadline_precision = models.CharField(
+        max_length=10, choices=DeadlinePrecision.choices, default=DeadlinePrecision.NONE
+    )
+    amount = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    amount_stage = models.CharField(max_length=10, choices=AmountStage.choices, blank=True)
+    amount_approximate = models.BooleanField(default=False)
+    condition = models.CharField(max_length=500, blank=True)
+
+    state = models.CharField(max_length=10, choices=ProposalState.choices, default=ProposalState.PROPOSED)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True, help_text="Why it was rejected, if the analyst said.")
+    pledge = models.ForeignKey(
+        Pledge, on_delete=models.PROTECT, related_name="proposals", null=True, blank=True
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ProposedPledgeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["statement", "quote_start", "quote_end"]
+        permissions = [("review_proposals", "Can accept, merge and reject proposed pledges")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["statement", "quote_start", "quote_end"], name="proposal_once_per_passage"
+            ),
+            models.CheckConstraint(condition=Q(state__in=ProposalState.values), name="proposal_state_known"),
+            models.CheckConstraint(
+                condition=Q(quote_end=F("quote_start") + Length("quote")),
+                name="proposal_offsets_span_quote",
+            ),
+            models.CheckConstraint(
+                condition=Q(state=ProposalState.PROPOSED) | Q(decided_at__isnull=False),
+                name="proposal_decision_dated",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Proposed pledge at {self.quote_start}–{self.quote_end} of {self.statement.slug}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == ProposalState.PROPOSED
+
+    def quote_pieces(self) -> list[tuple[str, str]]:
+        """The quote cut at its cue words: (words, cue kind or "")."""
+        pieces, cursor = [], self.quote_start
+        for cue in sorted(self.cues, key=lambda c: c["start"]):
+            start, end = max(cue["start"], cursor), min(cue["end"], self.quote_end)
+            if start >= end:
+                continue
+            pieces.append((self.statement.text[cursor:start], ""))
+            pieces.append((self.statement.text[start:end], cue["kind"]))
+            cursor = end
+        pieces.append((self.statement.text[cursor : self.quote_end], ""))
+        return [(words, kind) for words, kind in pieces if words]

@@ -1,7 +1,8 @@
 """The three roles of DESIGN.md as groups, and the permissions each one holds.
 
 The data migration 0003 makes the groups from this table; a later change to it
-needs a migration that calls `sync_groups` again.
+needs a migration that calls `sync_groups` again (0004 does, for the permissions to
+import statements and to review proposed pledges).
 """
 
 ANALYSTS = "Analysts"
@@ -21,6 +22,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "tracker.add_statusupdate",
         "tracker.add_retraction",  # of their own updates; the services check whose
         "tracker.add_evidence",
+        "tracker.view_proposedpledge",
+        "tracker.review_proposals",
     ],
     MANAGERS: [*READ_ALL, "tracker.export_pledges"],
     ADMINISTRATORS: [
@@ -31,6 +34,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "tracker.retract_any_statusupdate",
         "tracker.add_evidence",
         "tracker.export_pledges",
+        "tracker.import_statements",
+        "tracker.view_proposedpledge",
+        "tracker.review_proposals",
         *[
             f"auth.{action}_{model}"
             for model in ("user", "group")
@@ -57,5 +63,23 @@ def sync_groups(apps, schema_editor) -> None:
         permissions = []
         for name in wanted:
             app_label, codename = name.split(".")
-            permissions.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+            # An early migration runs this before later models and permissions exist; the
+            # migration that adds them calls it again.
+            found = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if found is None and apps.is_installed("tracker") and _defined_later(apps, codename):
+                continue
+            if found is None:
+                raise LookupError(f"No permission {name}: is ROLE_PERMISSIONS out of date?")
+            permissions.append(found)
         group.permissions.set(permissions)
+
+
+def _defined_later(apps, codename: str) -> bool:
+    """Whether no model at this point of the migrations defines the permission yet."""
+    for model in apps.get_app_config("tracker").get_models():
+        opts = model._meta
+        defined = {f"{action}_{opts.model_name}" for action in opts.default_permissions}
+        defined |= {code for code, _ in opts.permissions}
+        if codename in defined:
+            return False
+    return True

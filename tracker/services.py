@@ -1,4 +1,5 @@
-"""Every write that changes a pledge's history, each one transaction.
+"""Every write that spans rows, each one transaction: changes to a pledge's history,
+statements imported, and pledges made from what was proposed.
 
 Views and the admin call these; nothing else writes status updates, retractions or
 evidence. Each function checks the person's permission itself, locks the pledge,
@@ -9,17 +10,29 @@ recomputes the pledge's current status and moves its version on.
 from __future__ import annotations
 
 import datetime
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 
-from tracker.models import Evidence, Pledge, Retraction, Statement, StatementRevision, StatusUpdate
+from tracker.models import (
+    Evidence,
+    Pledge,
+    ProposedPledge,
+    Retraction,
+    Speaker,
+    Statement,
+    StatementRevision,
+    StatusUpdate,
+    Theme,
+)
 from tracker.text import normalize_newlines
-from tracker.vocabulary import Status
+from tracker.vocabulary import DeadlinePrecision, ProposalState, Status
 
 # A final judgement of delivery must cite what it rests on.
 STATUSES_NEEDING_EVIDENCE = {Status.FULFILLED, Status.PARTIALLY_FULFILLED, Status.NOT_FULFILLED}
@@ -269,3 +282,263 @@ def save_statement(*, statement: Statement, changed_by: AbstractBaseUser | None)
             )
     statement.save()
     return statement
+
+
+# --- statements in, and the review of their proposed pledges ----------------------------
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    statement: Statement
+    created: bool
+    proposals_added: int
+    entity_created: bool = False
+    speaker_created: bool = False
+
+    @property
+    def summary(self) -> str:
+        proposals = f"{self.proposals_added} proposed pledge{'s' if self.proposals_added != 1 else ''}"
+        if not self.created:
+            added = f"{proposals} added" if self.proposals_added else "nothing new"
+            return f"already imported as {self.statement.slug}: {added}."
+        made = [
+            f"statement {self.statement.slug}",
+            *(["entity " + str(self.statement.entity)] if self.entity_created else []),
+            *(["speaker " + self.statement.speaker.name] if self.speaker_created else []),
+        ]
+        return f"created {', '.join(made)}, with {proposals}."
+
+
+def _serialize(key: str) -> None:
+    """Two imports of one text at once queue here, so that only one creates it. SQLite's
+    IMMEDIATE transactions already run one at a time."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
+
+
+def _unique_slug(slug: str) -> str:
+    candidate, n = slug, 1
+    while Statement.objects.filter(slug=candidate).exists():
+        n += 1
+        candidate = f"{slug[:95]}-{n}"
+    return candidate
+
+
+def _field_errors(prefix: str, error: ValidationError) -> ValidationError:
+    return ValidationError({f"{prefix}.{field}": messages for field, messages in error.message_dict.items()})
+
+
+@transaction.atomic
+def import_statement(*, draft, imported_by: AbstractBaseUser | None) -> ImportResult:
+    """Save a statement read from a file (a `tracker.importing.drafts.StatementDraft`), its
+    speaker and entity where they are new, and its proposed pledges: all or nothing.
+
+    The same text imported again creates no statement; only proposals it did not have
+    (none, with the same extractor) are added. `imported_by` is None for the command line.
+    """
+    from tracker.importing.extraction import get_extractor
+    from tracker.importing.matching import find_entity, find_speaker, new_entity
+
+    if imported_by is not None and not imported_by.has_perm("tracker.import_statements"):
+        raise PermissionDenied("Only administrators, and analysts given the permission, import statements.")
+    if draft.problems:
+        raise ValidationError(draft.problems)
+    _serialize(draft.fingerprint)
+    extractor = get_extractor().name
+    existing = Statement.objects.filter(text_fingerprint=draft.fingerprint).first()
+    if existing is not None:
+        return ImportResult(existing, False, _store_proposals(existing, draft.proposals, extractor))
+
+    entity = find_entity(draft.entity, draft.entity_code)
+    entity_created = entity is None
+    if entity_created:
+        entity = new_entity(draft.entity, draft.entity_code)
+        try:
+            entity.full_clean()
+        except ValidationError as error:
+            raise _field_errors("entity", error) from None
+        entity.save()
+    speaker = find_speaker(draft.speaker, entity)
+    speaker_created = speaker is None
+    if speaker_created:
+        speaker = Speaker(name=draft.speaker, honorific=draft.honorific, role=draft.role, entity=entity)
+        try:
+            speaker.full_clean()
+        except ValidationError as error:
+            raise _field_errors("speaker", error) from None
+        speaker.save()
+    statement = Statement(
+        slug=_unique_slug(draft.slug),
+        title=draft.title,
+        speaker=speaker,
+        entity=entity,
+        delivered_on=draft.delivered_on,
+        organ=draft.organ,
+        meeting=draft.meeting,
+        language=draft.language,
+        source_url=draft.source_url,
+        text=draft.text,
+    )
+    statement.full_clean()
+    statement.save()
+    added = _store_proposals(statement, draft.proposals, extractor)
+    return ImportResult(statement, True, added, entity_created, speaker_created)
+
+
+def _store_proposals(statement: Statement, proposals, extractor: str) -> int:
+    """Store the proposals the statement does not have yet: none twice, none over a pledge
+    it already has, none that an analyst rejected before. Returns how many were added."""
+    known = set(statement.proposals.values_list("quote_start", "quote_end"))
+    pledged = list(statement.pledges.values_list("quote_start", "quote_end"))
+    themes = {theme.name: theme for theme in Theme.objects.all()}
+    added = 0
+    for proposal in proposals:
+        span = (proposal.start, proposal.end)
+        if span in known or any(start < span[1] and span[0] < end for start, end in pledged):
+            continue
+        deadline, amount = proposal.deadline, proposal.amount
+        stored = ProposedPledge.objects.create(
+            statement=statement,
+            quote=statement.text[proposal.start : proposal.end],
+            quote_start=proposal.start,
+            quote_end=proposal.end,
+            reason=proposal.reason,
+            cues=[{"start": c.start, "end": c.end, "kind": c.kind, "words": c.words} for c in proposal.cues],
+            extractor=extractor,
+            summary=proposal.summary[:300],
+            actor=statement.entity if proposal.actor == statement.entity.name else None,
+            kind=proposal.kind,
+            deadline_text=deadline.text[:200] if deadline else "",
+            deadline_on=deadline.on if deadline else None,
+            deadline_precision=deadline.precision if deadline else DeadlinePrecision.NONE,
+            amount=amount.value if amount else None,
+            currency=amount.currency if amount else "",
+            amount_stage=amount.stage if amount else "",
+            amount_approximate=amount.approximate if amount else False,
+            condition=proposal.condition[:500],
+        )
+        stored.themes.set([themes[name] for name in proposal.themes if name in themes])
+        known.add(span)
+        added += 1
+    return added
+
+
+# The fields of a pledge that the analyst sets when making it; the rest (statement,
+# number, quote and its offsets, status, version) come from the text and the history.
+PLEDGE_FIELDS = (
+    "summary",
+    "actor",
+    "kind",
+    "deadline_text",
+    "deadline_on",
+    "deadline_precision",
+    "amount",
+    "currency",
+    "amount_stage",
+    "amount_approximate",
+    "beneficiaries",
+    "condition",
+)
+
+
+def _check_reviewer(user: AbstractBaseUser) -> None:
+    if not user.has_perm("tracker.review_proposals"):
+        raise PermissionDenied("Only analysts and administrators review proposed pledges.")
+
+
+@transaction.atomic
+def make_pledge(
+    *,
+    statement: Statement,
+    start: int,
+    end: int,
+    made_by: AbstractBaseUser,
+    fields: dict,
+    themes: Iterable = (),
+    proposals: Iterable[ProposedPledge] = (),
+) -> Pledge:
+    """Make a pledge of the passage `text[start:end]` of a statement: from one proposal
+    (accepted), from neighbouring ones (merged), or from a passage an analyst selected.
+    The quote and its offsets come from the text, never typed. Open proposals that lie
+    inside the passage are closed with it."""
+    _check_reviewer(made_by)
+    # Locks the statement's row, so that two pledges made at once get two numbers.
+    statement = Statement.objects.select_for_update(of=("self",)).get(pk=statement.pk)
+    text = statement.text
+    if not (0 <= start < end <= len(text)):
+        raise ValidationError({"passage": [f"Choose a passage inside the text (characters 0–{len(text)})."]})
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if start == end:
+        raise ValidationError(
+            {"passage": ["The passage chosen holds only spaces: choose words of the text."]}
+        )
+    same = statement.pledges.filter(quote_start=start, quote_end=end).first()
+    if same is not None:
+        raise ValidationError(
+            {"passage": [f"This passage is already pledge {same.number}: “{same.summary}”."]}
+        )
+
+    chosen = list(ProposedPledge.objects.select_for_update().filter(pk__in=[p.pk for p in proposals]))
+    if any(p.statement_id != statement.pk or not p.is_open for p in chosen):
+        raise ValidationError({"proposals": ["These proposals have been reviewed already: reload the page."]})
+    if len(chosen) > 1 and not neighbouring(chosen):
+        raise ValidationError(
+            {"proposals": ["Only sentences that follow one another can be merged into one pledge."]}
+        )
+    inside = list(
+        ProposedPledge.objects.select_for_update()
+        .awaiting_review()
+        .filter(statement=statement, quote_start__gte=start, quote_end__lte=end)
+    )
+    closing = {p.pk: p for p in [*chosen, *inside]}
+
+    number = (statement.pledges.aggregate(n=Max("number"))["n"] or 0) + 1
+    pledge = Pledge(
+        statement=statement,
+        number=number,
+        quote=text[start:end],
+        quote_start=start,
+        quote_end=end,
+        **{name: fields[name] for name in PLEDGE_FIELDS if name in fields},
+    )
+    pledge.full_clean()
+    pledge.save()
+    pledge.themes.set(themes)
+    state = ProposalState.ACCEPTED if len(closing) == 1 else ProposalState.MERGED
+    ProposedPledge.objects.filter(pk__in=closing).update(
+        state=state, decided_by=made_by, decided_at=timezone.now(), pledge=pledge
+    )
+    return pledge
+
+
+def neighbouring(proposals: list[ProposedPledge]) -> bool:
+    """Whether the proposals follow one another in the text with nothing but spaces between."""
+    ordered = sorted(proposals, key=lambda p: p.quote_start)
+    text = ordered[0].statement.text
+    return all(
+        a.statement_id == b.statement_id
+        and a.quote_end <= b.quote_start
+        and not text[a.quote_end : b.quote_start].strip()
+        for a, b in itertools.pairwise(ordered)
+    )
+
+
+@transaction.atomic
+def reject_proposal(
+    *, proposal: ProposedPledge, decided_by: AbstractBaseUser, note: str = ""
+) -> ProposedPledge:
+    """Not a pledge. Kept as rejected, so that importing the text again does not propose it."""
+    _check_reviewer(decided_by)
+    proposal = ProposedPledge.objects.select_for_update().get(pk=proposal.pk)
+    if not proposal.is_open:
+        raise ValidationError({"proposals": ["This proposal has been reviewed already: reload the page."]})
+    proposal.state = ProposalState.REJECTED
+    proposal.decided_by = decided_by
+    proposal.decided_at = timezone.now()
+    proposal.decision_note = note.strip()
+    proposal.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+    return proposal

@@ -13,6 +13,7 @@ from django.dispatch import receiver
 
 from tracker import services
 from tracker.models import Evidence, Pledge, Retraction, Statement, StatementRevision, StatusUpdate
+from tracker.text import text_fingerprint
 
 
 class FixtureRowRefused(ValueError):
@@ -69,3 +70,11 @@ def history_loaded_from_fixture(sender, instance, raw: bool, created: bool, **kw
     pledge.status = services.current_status_from_history(pledge)
     pledge.version = max(pledge.version, instance.version)
     pledge.save(update_fields=["status", "version"])
+
+
+@receiver(pre_save, sender=Statement)
+def fingerprint_first_text(sender, instance: Statement, **kwargs) -> None:
+    """A statement keeps the fingerprint of its text as first recorded, however it came
+    in (import, admin, fixture), so that importing that text again finds it."""
+    if not instance.text_fingerprint:
+        instance.text_fingerprint = text_fingerprint(instance.text)

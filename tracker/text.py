@@ -1,5 +1,6 @@
 """Text helpers shared by the model, the admin and the fixture checks."""
 
+import hashlib
 from urllib.parse import urlsplit, urlunsplit
 
 from django.core.exceptions import ValidationError
@@ -11,6 +12,11 @@ WEB_SCHEMES = ("http", "https")
 def normalize_newlines(text: str) -> str:
     """Browsers send a textarea's line breaks as CRLF; offsets count them as one."""
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def text_fingerprint(text: str) -> str:
+    """What tells the same text imported twice from two different texts."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def locate_quote(text: str, quote: str, near: int | None = None) -> tuple[int, int] | None:

@@ -96,3 +96,12 @@ class SourceType(models.TextChoices):
 class Stance(models.TextChoices):
     SUPPORTS = "supports", "Supports delivery"
     CONTRADICTS = "contradicts", "Contradicts delivery"
+
+
+class ProposalState(models.TextChoices):
+    """Where a proposed pledge stands in an analyst's review."""
+
+    PROPOSED = "proposed", "Proposed"
+    ACCEPTED = "accepted", "Accepted"
+    MERGED = "merged", "Merged into a pledge"
+    REJECTED = "rejected", "Rejected"
