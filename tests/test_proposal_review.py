@@ -218,3 +218,10 @@ def test_only_analysts_and_administrators_review(statement, request, role):
 
 def test_administrators_review_too(statement, administrator):
     assert accept(statement.proposals.first(), administrator).number == 1
+
+
+def test_a_pledge_without_history_can_still_be_deleted_and_its_proposal_stays_on_record(statement, analyst):
+    proposal = statement.proposals.get(quote__startswith="Peru has allocated")
+    accept(proposal, analyst).delete()
+    proposal.refresh_from_db()
+    assert (proposal.state, proposal.pledge) == (ProposalState.ACCEPTED, None)

@@ -814,8 +814,9 @@ class ProposedPledge(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(blank=True, help_text="Why it was rejected, if the analyst said.")
+    # A pledge deleted (only one without history can be) leaves its proposal on record.
     pledge = models.ForeignKey(
-        Pledge, on_delete=models.PROTECT, related_name="proposals", null=True, blank=True
+        Pledge, on_delete=models.SET_NULL, related_name="proposals", null=True, blank=True
     )
     created_at = models.DateTimeField(default=timezone.now)
 
