@@ -5,13 +5,19 @@ that an analyst sees every problem at once. The services check again when they w
 (the pledge may have changed meanwhile); their errors come back to the field they name
 (see `apply_service_errors`)."""
 
+import datetime
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from tracker.models import Evidence, Pledge
-from tracker.services import NewEvidence, validate_status_update
-from tracker.text import validate_web_url
+from tracker import services
+from tracker.importing.countries import country_named
+from tracker.importing.drafts import StatementDraft, complete, read_file
+from tracker.importing.sources import MAX_FILE_BYTES, MAX_TEXT_CHARACTERS, ImportProblem
+from tracker.models import Entity, Evidence, Pledge, ProposedPledge, Speaker, Statement
+from tracker.services import PLEDGE_FIELDS, NewEvidence, validate_status_update
+from tracker.text import normalize_newlines, validate_web_url
 from tracker.vocabulary import SourceType, Stance, Status
 
 NEW_EVIDENCE_FIELDS = ["url", "title", "publisher", "published_on", "source_type", "stance", "excerpt"]
@@ -190,3 +196,262 @@ def apply_service_errors(
             if key.startswith(service_prefix):
                 field = form_prefix + key.removeprefix(service_prefix)
         form.add_error(field if field in form.fields else None, messages)
+
+
+# --- statements imported from text, and pledges made from them --------------------------
+
+
+def _max_length(model, name: str) -> int:
+    return model._meta.get_field(name).max_length
+
+
+class StatementSourceForm(forms.Form):
+    """The first step of an import: a pasted text or a file, read into a draft."""
+
+    text = forms.CharField(
+        label="Paste the statement",
+        required=False,
+        strip=False,
+        max_length=MAX_TEXT_CHARACTERS,
+        widget=forms.Textarea(attrs={"rows": 14, "spellcheck": "false"}),
+        help_text="With its heading: who spoke, for whom, where and when.",
+    )
+    file = forms.FileField(
+        label="or choose a file",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".txt,.text,.md,.markdown,.html,.htm,.xhtml"}),
+        help_text="Plain text, Markdown, or a web page saved as .html; "
+        f"up to {MAX_FILE_BYTES // 1_000_000} MB.",
+    )
+
+    def __init__(self, *args, known_entities=(), themes=(), **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.known_entities, self.themes = known_entities, themes
+        self.draft: StatementDraft | None = None
+
+    def clean(self):
+        cleaned = super().clean()
+        text, upload = cleaned.get("text", ""), cleaned.get("file")
+        if self.errors:
+            return cleaned
+        if upload and text.strip():
+            raise ValidationError("Paste a text or choose a file, not both.")
+        if not upload and not text.strip():
+            self.add_error("text", "Paste the statement here, or choose a file below.")
+            return cleaned
+        field = "file" if upload else "text"
+        try:
+            if upload:
+                if upload.size > MAX_FILE_BYTES:
+                    raise ImportProblem(
+                        upload.name, f"the file is larger than {MAX_FILE_BYTES // 1_000_000} MB."
+                    )
+                name, data = upload.name, upload.read()
+            else:
+                name, data = "Pasted text", text.encode()
+            self.draft = read_file(name, data, known_entities=self.known_entities, themes=self.themes)
+        except ImportProblem as problem:
+            self.add_error(field, str(problem) if upload else problem.problem.capitalize())
+        return cleaned
+
+
+class StatementDraftForm(forms.Form):
+    """The second step: what was read, to correct before saving. The text travels with
+    the form, so that nothing is written until the person saves."""
+
+    source = forms.CharField(widget=forms.HiddenInput, max_length=300)
+    title = forms.CharField(label="Title", max_length=_max_length(Statement, "title"))
+    speaker = forms.CharField(
+        label="Speaker",
+        max_length=_max_length(Speaker, "name"),
+        error_messages={"required": "Name who spoke, or the delegation."},
+    )
+    honorific = forms.CharField(
+        label="Honorific", max_length=_max_length(Speaker, "honorific"), required=False
+    )
+    role = forms.CharField(label="Role", max_length=_max_length(Speaker, "role"), required=False)
+    entity = forms.CharField(
+        label="Spoken for",
+        max_length=_max_length(Entity, "name"),
+        help_text="A state (its name or ISO code), an organisation or a group.",
+        error_messages={"required": "Name the state, organisation or group spoken for."},
+    )
+    organ = forms.CharField(
+        label="Organ",
+        max_length=_max_length(Statement, "organ"),
+        error_messages={"required": "Name the organ: Security Council, General Assembly …"},
+    )
+    meeting = forms.CharField(label="Meeting", max_length=_max_length(Statement, "meeting"), required=False)
+    delivered_on = forms.DateField(
+        label="Date delivered",
+        widget=DateInput(),
+        error_messages={"required": "Give the date the statement was delivered."},
+    )
+    source_url = forms.CharField(
+        label="Source link",
+        required=False,
+        max_length=2000,
+        validators=[validate_web_url],
+        widget=forms.URLInput(attrs={"placeholder": "https://", "inputmode": "url"}),
+    )
+    text = forms.CharField(
+        label="The text",
+        strip=False,
+        max_length=MAX_TEXT_CHARACTERS,
+        widget=forms.Textarea(attrs={"rows": 18}),
+        help_text="As read from the source, without its heading. Pledges are proposed from it.",
+        error_messages={"required": "The statement has no text."},
+    )
+
+    # Statements from before the United Nations are not what this tracker follows.
+    EARLIEST = datetime.date(1945, 1, 1)
+
+    def __init__(self, *args, themes=(), **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.themes = themes
+        self.draft: StatementDraft | None = None
+        self.fields["delivered_on"].widget.attrs.update(
+            min=self.EARLIEST.isoformat(), max=timezone.localdate().isoformat()
+        )
+
+    @classmethod
+    def data_from(cls, draft: StatementDraft) -> dict:
+        data = {name: getattr(draft, name) or "" for name in cls.base_fields if name != "delivered_on"}
+        data["delivered_on"] = draft.delivered_on.isoformat() if draft.delivered_on else ""
+        return data
+
+    def clean_delivered_on(self):
+        day = self.cleaned_data["delivered_on"]
+        if not (self.EARLIEST <= day <= timezone.localdate()):
+            raise ValidationError(
+                f"Give a date between {self.EARLIEST:%-d %B %Y} and today: statements are recorded once made."
+            )
+        return day
+
+    def clean_text(self):
+        text = normalize_newlines(self.cleaned_data["text"]).strip()
+        if not text:
+            raise ValidationError("The statement has no text.")
+        return text
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        country = country_named(cleaned["entity"])
+        draft = StatementDraft(
+            **{name: cleaned[name] for name in self.base_fields},
+            entity_code=country.code if country else "",
+        )
+        if country:
+            draft.entity = country.name
+        self.draft = complete(draft, themes=self.themes)
+        for problem in self.draft.problems:
+            self.add_error(None, problem[0].upper() + problem[1:])
+        return cleaned
+
+
+class PledgeForm(forms.ModelForm):
+    """A pledge's own fields, as the analyst sets them when making it from the text."""
+
+    class Meta:
+        model = Pledge
+        fields = [*PLEDGE_FIELDS, "themes"]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 2}),
+            "deadline_on": DateInput(),
+            "themes": forms.CheckboxSelectMultiple,
+            "condition": forms.TextInput,
+        }
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["actor"].queryset = Entity.objects.order_by("name")
+
+    @classmethod
+    def initial_from(cls, proposals: list[ProposedPledge], statement: Statement) -> dict:
+        """What the extractor read, from the first of the proposals; the summary of each."""
+        if not proposals:
+            return {"actor": statement.entity_id}
+        first = proposals[0]
+        initial = {name: getattr(first, name) for name in PLEDGE_FIELDS if hasattr(first, name)}
+        initial["actor"] = first.actor_id or statement.entity_id
+        initial["summary"] = " ".join(p.summary for p in proposals if p.summary)[:300]
+        initial["themes"] = sorted({t.pk for p in proposals for t in p.themes.all()})
+        return initial
+
+
+class PassageForm(forms.Form):
+    """Which passage of the statement's text the pledge quotes: that of the proposals
+    chosen, or a selection made with the mouse. The offsets are never typed."""
+
+    start = forms.IntegerField(
+        widget=forms.HiddenInput, min_value=0, max_value=MAX_TEXT_CHARACTERS, required=False
+    )
+    end = forms.IntegerField(
+        widget=forms.HiddenInput, min_value=1, max_value=MAX_TEXT_CHARACTERS, required=False
+    )
+    proposal = forms.ModelMultipleChoiceField(
+        queryset=ProposedPledge.objects.none(),
+        required=False,
+        widget=forms.MultipleHiddenInput,
+        error_messages={
+            "invalid_choice": "A proposal chosen is not one of this statement's: reload the page."
+        },
+    )
+
+    def __init__(self, *args, statement: Statement, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.statement = statement
+        self.fields["proposal"].queryset = statement.proposals.prefetch_related("themes").order_by(
+            "quote_start"
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        proposals = list(cleaned.get("proposal") or ())
+        if proposals:
+            if any(not p.is_open for p in proposals):
+                raise ValidationError(
+                    "A proposal chosen has been reviewed already: reload the statement's page."
+                )
+            if len(proposals) > 1 and not services.neighbouring(proposals):
+                raise ValidationError(
+                    "Only sentences that follow one another can be merged into one pledge: "
+                    "tick neighbours only."
+                )
+            cleaned["start"] = min(p.quote_start for p in proposals)
+            cleaned["end"] = max(p.quote_end for p in proposals)
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start is None or end is None:
+            raise ValidationError("Choose proposals, or select a passage of the text, to make a pledge of.")
+        if not (start < end <= len(self.statement.text)):
+            raise ValidationError("The passage is not inside the statement's text: select it again.")
+        if not self.statement.text[start:end].strip():
+            raise ValidationError("The passage selected holds only spaces: select words of the text.")
+        return cleaned
+
+    def span(self) -> tuple[int, int, list[ProposedPledge]]:
+        """The passage's offsets, spaces at either end left out, and the proposals chosen."""
+        start, end = services.trim_passage(
+            self.statement.text, self.cleaned_data["start"], self.cleaned_data["end"]
+        )
+        return start, end, list(self.cleaned_data.get("proposal") or ())
+
+
+class RejectProposalForm(forms.Form):
+    note = forms.CharField(
+        label="Why is it not a pledge? (optional)",
+        required=False,
+        max_length=1000,
+        widget=forms.TextInput,
+    )
+
+    def __init__(self, *args, proposal_pk: int, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, prefix=f"reject-{proposal_pk}", **kwargs)

@@ -23,7 +23,7 @@ from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils import timezone
 
-from tracker.text import normalize_newlines, normalize_web_url, validate_web_url
+from tracker.text import cut_at_cues, normalize_newlines, normalize_web_url, validate_web_url
 from tracker.vocabulary import (
     AmountStage,
     DeadlinePrecision,
@@ -849,13 +849,6 @@ class ProposedPledge(models.Model):
 
     def quote_pieces(self) -> list[tuple[str, str]]:
         """The quote cut at its cue words: (words, cue kind or "")."""
-        pieces, cursor = [], self.quote_start
-        for cue in sorted(self.cues, key=lambda c: c["start"]):
-            start, end = max(cue["start"], cursor), min(cue["end"], self.quote_end)
-            if start >= end:
-                continue
-            pieces.append((self.statement.text[cursor:start], ""))
-            pieces.append((self.statement.text[start:end], cue["kind"]))
-            cursor = end
-        pieces.append((self.statement.text[cursor : self.quote_end], ""))
-        return [(words, kind) for words, kind in pieces if words]
+        return cut_at_cues(
+            self.quote, self.quote_start, [(c["start"], c["end"], c["kind"]) for c in self.cues]
+        )

@@ -468,10 +468,7 @@ def make_pledge(
     text = statement.text
     if not (0 <= start < end <= len(text)):
         raise ValidationError({"passage": [f"Choose a passage inside the text (characters 0–{len(text)})."]})
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
+    start, end = trim_passage(text, start, end)
     if start == end:
         raise ValidationError(
             {"passage": ["The passage chosen holds only spaces: choose words of the text."]}
@@ -513,6 +510,15 @@ def make_pledge(
         state=state, decided_by=made_by, decided_at=timezone.now(), pledge=pledge
     )
     return pledge
+
+
+def trim_passage(text: str, start: int, end: int) -> tuple[int, int]:
+    """The passage without the spaces and line breaks at either end of it."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
 
 
 def neighbouring(proposals: list[ProposedPledge]) -> bool:

@@ -64,3 +64,18 @@ def validate_web_url(value: str) -> None:
             "Only http:// and https:// links are accepted.", code="scheme", params={"value": value}
         )
     web_url_validator(value)
+
+
+def cut_at_cues(quote: str, quote_start: int, cues) -> list[tuple[str, str]]:
+    """The quote cut at its cue words: (words, cue kind, or "" between cues). `cues` are
+    (start, end, kind) with offsets in the statement's text, where the quote begins at
+    `quote_start`."""
+    pieces, cursor = [], 0
+    for start, end, kind in sorted(cues):
+        start, end = max(start - quote_start, cursor), min(end - quote_start, len(quote))
+        if start >= end:
+            continue
+        pieces += [(quote[cursor:start], ""), (quote[start:end], kind)]
+        cursor = end
+    pieces.append((quote[cursor:], ""))
+    return [(words, kind) for words, kind in pieces if words]

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tracker.views import dashboard, exports, follow_ups, pledges, records
+from tracker.views import dashboard, exports, follow_ups, imports, pledges, proposals, records
 
 urlpatterns = [
     path("", pledges.home, name="home"),
@@ -18,7 +18,12 @@ urlpatterns = [
         "pledges/<int:pk>/updates/<int:update_pk>/retract/", follow_ups.retract_update, name="retract_update"
     ),
     path("queue/", pledges.analyst_queue, name="analyst_queue"),
+    path("statements/import/", imports.import_statement, name="import_statement"),
     path("statements/<slug:slug>/", records.statement_detail, name="statement_detail"),
+    path("statements/<slug:slug>/pledges/new/", proposals.new_pledge, name="new_pledge"),
+    path(
+        "statements/<slug:slug>/proposals/<int:pk>/reject/", proposals.reject_proposal, name="reject_proposal"
+    ),
     path("entities/<int:pk>/", records.entity_detail, name="entity_detail"),
     path("speakers/<int:pk>/", records.speaker_detail, name="speaker_detail"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

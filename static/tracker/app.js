@@ -32,6 +32,9 @@ document.addEventListener("DOMContentLoaded", () => {
     if (message) announce(message);
   });
 
+  // What a form done in place did, said aloud (the server triggers "announce").
+  document.body.addEventListener("announce", (event) => announce(event.detail.message));
+
   // Invalid input (422) or an out-of-date form (409): take the keyboard to the problem.
   document.body.addEventListener("htmx:afterSettle", (event) => {
     const status = event.detail.xhr && event.detail.xhr.status;

@@ -25,6 +25,7 @@ from tracker.importing.amounts import Amount, find_amount
 from tracker.importing.countries import Country, country_named
 from tracker.importing.deadlines import Deadline, find_deadline
 from tracker.importing.sentences import split_sentences
+from tracker.text import cut_at_cues
 from tracker.vocabulary import PledgeKind
 
 
@@ -52,6 +53,10 @@ class Proposal:
     amount: Amount | None = None
     condition: str = ""
     themes: list[str] = field(default_factory=list)
+
+    def quote_pieces(self) -> list[tuple[str, str]]:
+        """The quote cut at its cue words: (words, cue kind or "")."""
+        return cut_at_cues(self.quote, self.start, [(c.start, c.end, c.kind) for c in self.cues])
 
 
 @dataclass(frozen=True)

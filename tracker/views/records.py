@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from tracker.forms import RejectProposalForm
 from tracker.models import Entity, Pledge, Speaker, Statement
-from tracker.vocabulary import Status
+from tracker.vocabulary import ProposalState, Status
 
 SCORED = [status.value for status in Status if status.compliance_score is not None]
 
@@ -36,10 +37,19 @@ def scorecard(pledges, **filters) -> dict:
     }
 
 
+STATEMENT_PAGE = "tracker/statement_detail.html"
+
+
 @require_GET
 @permission_required("tracker.view_pledge", raise_exception=True)
 def statement_detail(request: HttpRequest, slug: str) -> HttpResponse:
     statement = get_object_or_404(Statement.objects.select_related("speaker", "entity"), slug=slug)
+    return render(request, STATEMENT_PAGE, statement_page_context(request, statement))
+
+
+def statement_page_context(request: HttpRequest, statement: Statement, *, reject_forms=None) -> dict:
+    """The statement, its pledges in its text and, for those who review them, the
+    pledges proposed in it that await review, each with its form to reject it."""
     pledges = list(
         Pledge.objects.as_of(timezone.localdate())
         .filter(statement=statement)
@@ -47,7 +57,20 @@ def statement_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .order_by("number")
     )
     context = {"statement": statement, "pledges": pledges, "pieces": statement.text_with_pledges(pledges)}
-    return render(request, "tracker/statement_detail.html", context)
+    if request.user.has_perm("tracker.review_proposals"):
+        proposals = list(
+            statement.proposals.awaiting_review()
+            .select_related("actor", "statement")
+            .prefetch_related("themes")
+            .order_by("quote_start")
+        )
+        reject_forms = reject_forms or {}
+        context["proposals"] = [
+            (proposal, reject_forms.get(proposal.pk) or RejectProposalForm(proposal_pk=proposal.pk))
+            for proposal in proposals
+        ]
+        context["proposals_reviewed"] = statement.proposals.exclude(state=ProposalState.PROPOSED).count()
+    return context
 
 
 def _pledges_today():

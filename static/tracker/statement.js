@@ -1,0 +1,66 @@
+// The statement page, for those who review proposed pledges: a passage selected in the
+// text becomes a link to make a pledge of it. The offsets sent are counted in code
+// points, as the server counts them (JavaScript strings count UTF-16 units).
+"use strict";
+
+document.addEventListener("DOMContentLoaded", () => {
+  const text = document.querySelector(".statement-text[data-new-pledge-url]");
+  const bar = document.querySelector(".selection-bar");
+  if (!text || !bar) return;
+  const link = bar.querySelector("a");
+  const size = bar.querySelector(".selection-size");
+  const codePoints = (s) => Array.from(s).length;
+
+  // Characters of the text before the boundary (node, offset): none when the boundary
+  // lies before the text, all when it lies after it.
+  const offsetOf = (node, offset) => {
+    if (!text.contains(node)) {
+      const nodeComesFirst = text.compareDocumentPosition(node) & Node.DOCUMENT_POSITION_PRECEDING;
+      return nodeComesFirst ? 0 : codePoints(text.textContent);
+    }
+    const before = document.createRange();
+    before.selectNodeContents(text);
+    before.setEnd(node, offset);
+    return codePoints(before.toString());
+  };
+
+  const update = () => {
+    const selection = document.getSelection();
+    if (!selection || selection.isCollapsed || selection.rangeCount === 0) {
+      bar.hidden = true;
+      return;
+    }
+    const range = selection.getRangeAt(0);
+    if (!range.intersectsNode(text)) {
+      bar.hidden = true;
+      return;
+    }
+    const start = offsetOf(range.startContainer, range.startOffset);
+    const end = offsetOf(range.endContainer, range.endOffset);
+    const words = Array.from(text.textContent).slice(start, end).join("").trim();
+    if (!words) {
+      bar.hidden = true;
+      return;
+    }
+    const url = new URL(text.dataset.newPledgeUrl, window.location.href);
+    url.searchParams.set("start", start);
+    url.searchParams.set("end", end);
+    link.href = url.pathname + url.search;
+    const count = words.split(/\s+/).length;
+    size.textContent = `${count} word${count === 1 ? "" : "s"} selected`;
+    bar.hidden = false;
+  };
+
+  let pending = 0;
+  document.addEventListener("selectionchange", () => {
+    window.clearTimeout(pending);
+    pending = window.setTimeout(update, 120);
+  });
+
+  // After a proposal is rejected in place (the server then announces it), the
+  // keyboard goes back to the top of the list, which took the rejected one away.
+  document.body.addEventListener("announce", () => {
+    const heading = document.getElementById("proposals-heading");
+    if (heading) heading.focus();
+  });
+});

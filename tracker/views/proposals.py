@@ -1,0 +1,109 @@
+"""The review of an imported statement's proposed pledges, on the statement's page:
+accept one, merge neighbouring ones into one pledge, reject one, or make a pledge of a
+passage selected in the text. Every form works without JavaScript; htmx rejects in place.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import format_html
+from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import trigger_client_event
+
+from tracker import services
+from tracker.forms import PassageForm, PledgeForm, RejectProposalForm, apply_service_errors
+from tracker.models import Pledge, ProposedPledge, Statement
+from tracker.views.records import STATEMENT_PAGE, statement_page_context
+
+NEW_PLEDGE_PAGE = "tracker/pledge_new.html"
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("tracker.review_proposals", raise_exception=True)
+def new_pledge(request: HttpRequest, slug: str) -> HttpResponse:
+    """A pledge made of the proposals chosen (one accepted, or several merged) or of a
+    passage selected in the text: the passage is shown, the fields are filled in from
+    what the extractor read, and the analyst corrects them before making it."""
+    statement = get_object_or_404(Statement.objects.select_related("entity"), slug=slug)
+    passage = PassageForm(request.POST or request.GET, statement=statement)
+    if not passage.is_valid():
+        context = {"statement": statement, "passage": passage}
+        return render(request, NEW_PLEDGE_PAGE, context, status=422)
+    start, end, proposals = passage.span()
+    pledge = Pledge(statement=statement, quote=statement.text[start:end], quote_start=start, quote_end=end)
+    if request.method == "GET":
+        form = PledgeForm(instance=pledge, initial=PledgeForm.initial_from(proposals, statement))
+        return render(request, NEW_PLEDGE_PAGE, _context(statement, passage, form, proposals))
+
+    form = PledgeForm(request.POST, instance=pledge)
+    if form.is_valid():
+        fields = {name: value for name, value in form.cleaned_data.items() if name != "themes"}
+        try:
+            made = services.make_pledge(
+                statement=statement,
+                start=start,
+                end=end,
+                made_by=request.user,
+                fields=fields,
+                themes=form.cleaned_data["themes"],
+                proposals=proposals,
+            )
+        except ValidationError as error:
+            apply_service_errors(form, _passage_errors_first(error))
+        else:
+            messages.success(
+                request,
+                format_html(
+                    'Pledge {} made: <a href="{}">{}</a>', made.number, made.get_absolute_url(), made.summary
+                ),
+            )
+            return redirect(statement.get_absolute_url() + "#proposals")
+    return render(request, NEW_PLEDGE_PAGE, _context(statement, passage, form, proposals), status=422)
+
+
+def _context(statement, passage, form, proposals) -> dict:
+    return {"statement": statement, "passage": passage, "form": form, "proposals": proposals}
+
+
+def _passage_errors_first(error: ValidationError) -> ValidationError:
+    """The service's errors about the passage or the proposals concern the whole form."""
+    return ValidationError(
+        {
+            (None if key in ("passage", "proposals", "quote", "__all__") else key): found
+            for key, found in error.error_dict.items()
+        }
+    )
+
+
+@require_POST
+@permission_required("tracker.review_proposals", raise_exception=True)
+def reject_proposal(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    statement = get_object_or_404(Statement, slug=slug)
+    proposal = get_object_or_404(ProposedPledge, pk=pk, statement=statement)
+    form = RejectProposalForm(request.POST, proposal_pk=proposal.pk)
+    status, said = 200, ""
+    if form.is_valid():
+        try:
+            services.reject_proposal(
+                proposal=proposal, decided_by=request.user, note=form.cleaned_data["note"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error.message_dict.get("proposals", error.messages))
+            status = 409
+        else:
+            said = "Proposal rejected: it will not be proposed again."
+    else:
+        status = 422
+    if not request.htmx:
+        if said:
+            messages.success(request, said)
+            return redirect(statement.get_absolute_url() + "#proposals")
+        context = statement_page_context(request, statement, reject_forms={proposal.pk: form})
+        return render(request, STATEMENT_PAGE, context, status=status)
+    context = statement_page_context(request, statement, reject_forms={proposal.pk: form})
+    response = render(request, f"{STATEMENT_PAGE}#proposals", context, status=status)
+    if said:
+        trigger_client_event(response, "announce", {"message": said}, after="settle")
+    return response
