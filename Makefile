@@ -6,7 +6,6 @@ SHELL := /bin/bash
 
 VENV := .venv
 PY := $(VENV)/bin/python
-SEED := japan-unsc-2023-12-07
 # The suite in tests/ but for the browser tests, which need Chromium (make test-browser).
 PYTEST_ARGS ?=
 

@@ -8,6 +8,8 @@ from django.test.html import Element, parse_html
 from django.urls import reverse
 
 from tests.factories import evidence_on, update_on
+from tracker import services
+from tracker.importing.drafts import draft_from_text
 from tracker.models import Evidence, Pledge, Statement, StatementRevision, StatusUpdate, Theme
 from tracker.vocabulary import Status
 
@@ -124,34 +126,12 @@ def test_each_change_to_the_text_is_kept_in_order(admin_client_, seed):
     assert texts_before == [original, original + "\nFirst addition."]
 
 
-def test_a_new_pledge_whose_quote_is_not_in_the_text_is_refused(admin_client_, seed):
-    page = admin_client_.get(statement_url(seed))
+def post_new_pledge(client, seed, quote: str, **fields):
+    """The statement's admin page posted with one new pledge row quoting `quote`."""
+    page = client.get(statement_url(seed))
     data = change_page_data(page)
     extra = page.context["inline_admin_formsets"][0].formset.initial_form_count()
     prefix = f"pledges-{extra}"
-    data.update(
-        {
-            "pledges-TOTAL_FORMS": str(extra + 1),
-            f"{prefix}-number": "9",
-            f"{prefix}-kind": "financial",
-            f"{prefix}-actor": str(seed.entity_id),
-            f"{prefix}-quote": "Japan will double its contribution.",
-            f"{prefix}-summary": "Double it",
-            f"{prefix}-deadline_precision": "none",
-        }
-    )
-    response = admin_client_.post(statement_url(seed), data)
-    assert response.status_code == 200
-    assert "does not contain this quote" in response.content.decode()
-    assert seed.pledges.count() == 8
-
-
-def test_a_new_pledge_gets_its_offsets_from_its_quote(admin_client_, seed):
-    page = admin_client_.get(statement_url(seed))
-    data = change_page_data(page)
-    extra = page.context["inline_admin_formsets"][0].formset.initial_form_count()
-    prefix = f"pledges-{extra}"
-    quote = "Japan welcomes the adoption of the Presidential Statement."
     data.update(
         {
             "pledges-TOTAL_FORMS": str(extra + 1),
@@ -159,15 +139,54 @@ def test_a_new_pledge_gets_its_offsets_from_its_quote(admin_client_, seed):
             f"{prefix}-kind": "policy_or_position",
             f"{prefix}-actor": str(seed.entity_id),
             f"{prefix}-quote": quote,
-            f"{prefix}-summary": "Welcome the Presidential Statement",
+            f"{prefix}-summary": "A pledge",
             f"{prefix}-deadline_precision": "none",
+            **{f"{prefix}-{name}": value for name, value in fields.items()},
         }
     )
-    response = admin_client_.post(statement_url(seed), data)
+    return client.post(statement_url(seed), data)
+
+
+def test_a_new_pledge_whose_quote_is_not_in_the_text_is_refused(admin_client_, seed):
+    response = post_new_pledge(admin_client_, seed, "Japan will double its contribution.", kind="financial")
+
+    assert response.status_code == 200
+    assert "does not contain this quote" in response.content.decode()
+    assert seed.pledges.count() == 8
+
+
+def test_a_new_pledge_gets_its_offsets_from_its_quote(admin_client_, seed):
+    quote = "Japan welcomes the adoption of the Presidential Statement."
+
+    response = post_new_pledge(admin_client_, seed, quote, summary="Welcome the Presidential Statement")
+
     assert response.status_code == 302
     pledge = seed.pledges.get(number=9)
     assert seed.text[pledge.quote_start : pledge.quote_end] == quote
     assert pledge.status == Status.NOT_ASSESSED
+
+
+def test_a_quote_typed_with_straight_quote_marks_takes_the_texts_curly_ones(admin_client_, seed):
+    typed = '"promotion of the rule of law."'
+
+    response = post_new_pledge(admin_client_, seed, typed)
+
+    assert response.status_code == 302
+    pledge = seed.pledges.get(number=9)
+    assert pledge.quote == '"promotion of the rule of law.”'
+    assert seed.text[pledge.quote_start : pledge.quote_end] == pledge.quote
+
+
+def test_a_new_quote_found_twice_in_the_text_is_refused_naming_both_places(admin_client_, seed):
+    starts = [i for i in range(len(seed.text)) if seed.text.startswith("the international community", i)]
+
+    response = post_new_pledge(admin_client_, seed, "the international community")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "These words appear more than once in the text" in page
+    assert ", ".join(str(start) for start in starts) in page
+    assert seed.pledges.count() == 8
 
 
 def test_a_bad_field_in_the_admin_is_named_and_nothing_is_written(admin_client_, seed):
@@ -188,6 +207,24 @@ def history(seed, analyst):
     evidence = evidence_on(pledge, analyst, title="Course report")
     update = update_on(pledge, analyst, Status.FULFILLED, rationale="It happened.", evidence=[evidence])
     return update, evidence
+
+
+def test_proposed_pledges_can_be_read_in_the_admin_but_not_changed(admin_client_, db):
+    text = (
+        "Statement by Peru at the General Assembly\n2 May 2024\n\nMr. President,\n\n"
+        "Peru will host a conference."
+    )
+    statement = services.import_statement(draft=draft_from_text("p.txt", text), imported_by=None).statement
+    proposal = statement.proposals.get()
+
+    listing = admin_client_.get(reverse("admin:tracker_proposedpledge_changelist"))
+    assert listing.status_code == 200
+    assert str(proposal) in listing.content.decode()
+    change = admin_client_.get(reverse("admin:tracker_proposedpledge_change", args=[proposal.pk]))
+    assert change.status_code == 200
+    assert "Peru will host a conference." in change.content.decode()
+    assert not change.context["has_change_permission"]
+    assert admin_client_.get(reverse("admin:tracker_proposedpledge_add")).status_code == 403
 
 
 @pytest.mark.parametrize("model", ["statusupdate", "evidence"])

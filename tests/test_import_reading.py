@@ -107,6 +107,14 @@ def test_a_heading_with_two_dates_is_reported_not_guessed():
     assert "5 March 2024" in heading.problems[0] and "6 March 2024" in heading.problems[0]
 
 
+def test_the_words_joining_two_dates_are_not_left_in_the_title():
+    heading = read_heading(
+        "Statement by Ms. Ana Lind at the Security Council\nNew York, 5 March 2024 and 6 March 2024\n\n"
+        "Madam President,\nSweden will act."
+    )
+    assert heading.title == "Statement by Ms. Ana Lind at the Security Council"
+
+
 def test_a_one_line_heading_gives_speaker_honorific_role_entity_organ_and_meeting():
     heading = read_heading(
         "Statement by H.E. Ambassador ISHIKANE Kimihiro, Permanent Representative of Japan to the United "
@@ -242,13 +250,13 @@ def test_a_web_page_without_main_text_is_refused():
         ("Freedonia plans to send experts to the region.", "future"),
         ("Freedonia intends to ratify the convention.", "future"),
         ("Freedonia stands ready to support the mission.", "future"),
-        ("We pledge to double our support for the fund.", "future"),
+        ("We pledge to double our support for the fund.", "commitment"),
         ("Freedonia is committed to the full implementation of the agreement.", "commitment"),
         ("Freedonia is determined to end impunity for these crimes.", "commitment"),
         ("Freedonia continues to support the commission's work.", "commitment"),
         ("Freedonia has been working with UNICEF and WHO to strengthen health systems.", "ongoing"),
         ("Freedonia has allocated 3 million euros to the trust fund.", "money"),
-        ("My Government has pledged USD 4 million to the appeal.", "future"),
+        ("My Government has pledged USD 4 million to the appeal.", "commitment"),
     ],
 )
 def test_a_sentence_that_commits_the_speakers_side_is_proposed_with_its_cue(sentence, cue):

@@ -29,6 +29,7 @@ from tracker.models import (
     Entity,
     Evidence,
     Pledge,
+    ProposedPledge,
     Retraction,
     Speaker,
     Statement,
@@ -36,7 +37,7 @@ from tracker.models import (
     StatusUpdate,
     Theme,
 )
-from tracker.text import locate_quote, normalize_newlines
+from tracker.text import fold_typography, locate_quote, normalize_newlines, occurrences
 from tracker.vocabulary import Status
 
 admin.site.site_header = "Pledge tracker administration"
@@ -175,7 +176,23 @@ class PledgeAdminForm(forms.ModelForm):
             return cleaned
         cleaned["quote"] = quote
         old = (self.instance.quote_start, self.instance.quote_end)
-        located = locate_quote(statement.text, quote, near=old[0] if self.instance.pk else None)
+        near = old[0] if self.instance.pk else None
+        located = locate_quote(statement.text, quote, near=near)
+        if located is None:
+            # Typed with a straight apostrophe where the text has a curly one, or the like:
+            # the quote takes the text's own characters.
+            located = locate_quote(fold_typography(statement.text), fold_typography(quote), near=near)
+            if located is not None:
+                quote = cleaned["quote"] = statement.text[located[0] : located[1]]
+        if located is not None and near is None and len(occurrences(statement.text, quote)) > 1:
+            places = ", ".join(str(start) for start in occurrences(statement.text, quote))
+            self.add_error(
+                "quote",
+                f"These words appear more than once in the text (at characters {places}): quote more of "
+                "the sentence, so that it names one place, or make the pledge on the statement's page "
+                "by selecting the passage.",
+            )
+            return cleaned
         if located is None:
             if self.instance.pk:
                 message = (
@@ -244,7 +261,7 @@ class PledgeInline(admin.StackedInline):
     fieldsets = [
         (None, {"fields": [("number", "kind", "actor", "status"), "quote", "summary"]}),
         (
-            "Themes, deadline, amount, beneficiaries",
+            "Themes, deadline, amount, beneficiaries, condition",
             {
                 "classes": ["collapse", "pledge-details"],
                 "fields": [
@@ -257,6 +274,7 @@ class PledgeInline(admin.StackedInline):
                     "amount_stage",
                     "amount_approximate",
                     "beneficiaries",
+                    "condition",
                     ("quote_start", "quote_end", "version"),
                 ],
             },
@@ -571,3 +589,25 @@ class EvidenceAdmin(HistoryAdmin):
 class StatementRevisionAdmin(HistoryAdmin):
     list_display = ["statement", "changed_by", "changed_at"]
     list_select_related = ["statement__entity", "changed_by"]
+
+
+@admin.register(ProposedPledge)
+class ProposedPledgeAdmin(HistoryAdmin):
+    """What the extractor proposed and what analysts decided: reviewed on the statement's page."""
+
+    list_display = ["__str__", "state", "extractor", "decided_by", "decided_at", "pledge"]
+    list_filter = ["state", "extractor"]
+    list_select_related = ["statement", "decided_by", "pledge"]
+    search_fields = ["quote", "reason", "decision_note", "statement__title"]
+    fields = [
+        "statement",
+        "quote",
+        ("quote_start", "quote_end"),
+        "reason",
+        "extractor",
+        "summary",
+        "state",
+        ("decided_by", "decided_at"),
+        "decision_note",
+        "pledge",
+    ]

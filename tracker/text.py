@@ -30,15 +30,33 @@ def locate_quote(text: str, quote: str, near: int | None = None) -> tuple[int, i
         return None
     if near is not None and text[near : near + len(quote)] == quote:
         return near, near + len(quote)
-    starts = []
-    start = text.find(quote)
-    while start != -1:
-        starts.append(start)
-        start = text.find(quote, start + 1)
+    starts = occurrences(text, quote)
     if not starts:
         return None
     best = starts[0] if near is None else min(starts, key=lambda s: abs(s - near))
     return best, best + len(quote)
+
+
+# Typographic marks and the plain ones people type for them, one character for one, so
+# that offsets found in the folded text hold in the text itself.
+_TYPOGRAPHY = str.maketrans(
+    "\u2018\u2019\u201a\u201b\u2032\u201c\u201d\u201e\u201f\u2033\u2010\u2011\u2012\u2013\u2014\u2015\u00a0\u202f\u2009",
+    "'''''\"\"\"\"\"------   ",
+)
+
+
+def fold_typography(text: str) -> str:
+    """Curly quotes as straight ones, dashes as hyphens, narrow and non-breaking spaces as spaces."""
+    return text.translate(_TYPOGRAPHY)
+
+
+def occurrences(text: str, quote: str) -> list[int]:
+    """Where each occurrence of `quote` starts in `text`."""
+    starts, start = [], text.find(quote) if quote else -1
+    while start != -1:
+        starts.append(start)
+        start = text.find(quote, start + 1)
+    return starts
 
 
 def normalize_web_url(value: str) -> str:

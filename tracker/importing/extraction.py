@@ -100,13 +100,14 @@ _OUR_PRONOUNS = r"we|i|my\s+(?:government|country|delegation|administration)|our
 _FUTURE = (
     r"will(?!\s+(?:all|be\s+brief|make|now\s+turn|focus|conclude|limit|highlight|touch|stress|speak|address\s+three|give\s+the\s+floor))"
     r"|shall|(?:plans?|intends?|aims?|expects?|seeks?|wishes)\s+to|(?:is|are|am)\s+(?:going|planning|preparing|set|poised|about|scheduled)\s+to"
-    r"|(?:stands?|stand)\s+ready\s+to|undertakes?\s+to|pledges?|(?:has|have)\s+pledged|commits?\s+to|vows?\s+to|promises?\s+to"
+    r"|(?:stands?|stand)\s+ready\s+to"
     r"|(?:am|are|is)\s+(?:pleased\s+to\s+|proud\s+to\s+|happy\s+to\s+)?announc\w*|announces?\b"
     r"|looks?\s+forward\s+to\s+(?:hosting|welcoming|working|contributing|providing|chairing|convening)"
 )
 _COMMITMENT = (
     r"(?:is|are|am|remains?|stays?)\s+(?:\w+ly\s+)?(?:committed|determined|resolved|dedicated|ready|prepared|willing)\s+to"
     r"|continues?\s+to|will\s+continue\s+to"
+    r"|undertakes?\s+to|pledges?|(?:has|have)\s+pledged|commits?\s+to|vows?\s+to|promises?\s+to"
 )
 _ONGOING = r"(?:has|have)\s+been\s+working\s+(?:closely\s+)?with\b[^.;]{0,160}?\bto\s+\w+"
 _MONEY = (

@@ -278,6 +278,11 @@ def read_heading(text: str, *, known_entities: list[str] = ()) -> Heading:
         for words, day in dates_in(line.text):
             dates.setdefault(day, words)
             rest = rest.replace(words, "")
+        if rest != line.text:
+            # What joined two dates ("7 and 8 December", "7 December 2023 and 8 December 2023").
+            rest = re.sub(
+                r"^\s*(?:and|or|to|&)\s+|\s+(?:and|or|to|&)\s*$", "", rest.strip(" ,;:–—-"), flags=re.I
+            )
         rest = re.sub(r"^(?:dated?|delivered\s+on|on)\s*[:,]?\s*$", "", rest.strip(" ,;:–—-"), flags=re.I)
         place_only = (
             re.fullmatch(r"[A-Z][\w .'-]{0,40}", rest) and rest != line.text and len(rest.split()) <= 3

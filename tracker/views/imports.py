@@ -79,6 +79,7 @@ def _review(
         "entity_found": entity,
         "speaker_found": find_speaker(draft.speaker, entity) if entity and draft.speaker else None,
         "already": Statement.objects.filter(text_fingerprint=draft.fingerprint).first() if draft else None,
+        "read": read is not None,
     }
     return render(request, PAGE, context, status=status)
 
