@@ -38,7 +38,15 @@ def review_data(response, **changes) -> dict:
     """What the review form would post back: its fields as read, with changes."""
     form = response.context["form"]
     data = {name: form[name].value() or "" for name in form.fields}
-    return {"step": "review", "action": "save", **data, **changes}
+    shown = response.context["proposals_shown"]
+    return {"step": "review", "action": "save", "proposals_shown": shown, **data, **changes}
+
+
+def correct_and_save(client, response, **changes):
+    """Correct fields, read again to see the proposals for them, then save."""
+    checked = client.post(URL, review_data(response, action="read", **changes))
+    assert checked.status_code == 200, checked.context["form"].errors
+    return client.post(URL, review_data(checked))
 
 
 @pytest.fixture
@@ -81,17 +89,15 @@ def test_saving_the_draft_imports_the_statement_with_its_proposals(importer):
 
 
 def test_corrections_made_before_saving_are_what_is_saved(importer):
-    response = read(importer)
-    data = review_data(
-        response,
+    correct_and_save(
+        importer,
+        read(importer),
         delivered_on="2024-03-13",
         entity="NOR",
         speaker="Kari Nordmann",
         meeting="Open Debate on Maritime Security",
         source_url="https://example.org/statements/1",
     )
-
-    importer.post(URL, data)
 
     statement = Statement.objects.select_related("entity", "speaker").get()
     assert statement.delivered_on.isoformat() == "2024-03-13"
@@ -114,6 +120,32 @@ def test_a_corrected_text_is_read_again_before_saving(importer):
     assert Statement.objects.count() == 0
 
 
+def test_saving_corrections_that_change_the_proposals_shows_them_first(importer):
+    response = read(importer)
+
+    # Spoken for Norway, "Sweden will …" is no longer the speaker's side's pledge.
+    changed = importer.post(URL, review_data(response, entity="Norway"))
+
+    assert changed.status_code == 200
+    assert "Your corrections changed what is proposed: nothing was saved yet." in changed.content.decode()
+    assert Statement.objects.count() == 0
+    importer.post(URL, review_data(changed))
+    assert Statement.objects.get().entity.name == "Norway"
+    assert ProposedPledge.objects.count() == len(changed.context["draft"].proposals)
+
+
+def test_a_text_sent_back_with_windows_line_breaks_is_the_same_text(importer):
+    response = read(importer)
+    data = review_data(response)
+    data["text"] = data["text"].replace("\n", "\r\n")
+
+    importer.post(URL, data)
+
+    statement = Statement.objects.get()
+    assert "\r" not in statement.text
+    assert "This text is already here as" in read(importer).content.decode()
+
+
 def test_a_heading_with_two_dates_asks_for_the_date_beside_its_field(importer):
     response = read(importer, text=TWO_DATES)
 
@@ -124,7 +156,7 @@ def test_a_heading_with_two_dates_asks_for_the_date_beside_its_field(importer):
     assert refused.status_code == 422
     assert Statement.objects.count() == 0
 
-    importer.post(URL, review_data(response, delivered_on="2024-03-13"))
+    correct_and_save(importer, response, delivered_on="2024-03-13")
     assert Statement.objects.get().delivered_on.isoformat() == "2024-03-13"
 
 

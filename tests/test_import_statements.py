@@ -132,6 +132,22 @@ def test_a_rejected_proposal_does_not_come_back_when_the_text_is_imported_again(
     assert rejected.state == ProposalState.REJECTED
 
 
+@pytest.mark.parametrize("edit", ["shorter", "longer"])
+def test_a_text_edited_since_it_was_imported_gets_no_proposals_at_wrong_places(tmp_path, administrator, edit):
+    path = write(tmp_path, "chile.txt", FREEDONIA)
+    run(str(path))
+    statement = Statement.objects.get()
+    ProposedPledge.objects.all().delete()
+    cut = statement.text.index("I thank the briefers")
+    statement.text = statement.text[cut:] if edit == "shorter" else "Preamble.\n\n" + statement.text
+    services.save_statement(statement=statement, changed_by=administrator)
+
+    out, _ = run(str(path))
+
+    assert "already imported as chile-unsc-2024-03-14, whose text has been edited since: nothing new" in out
+    assert ProposedPledge.objects.count() == 0
+
+
 def test_a_folder_shows_progress_and_a_summary_and_one_bad_file_does_not_stop_the_rest(tmp_path):
     write(tmp_path, "1-good.txt", FREEDONIA)
     write(tmp_path, "2-empty.txt", b"")

@@ -221,7 +221,7 @@ def test_a_proposal_accepted_meanwhile_cannot_be_accepted_twice(reviewer, statem
     again = reviewer.post(new_pledge_url(statement), form_data(shown, summary="Mangroves again"))
 
     assert again.status_code == 422
-    assert "reviewed already" in again.content.decode()
+    assert "A proposal chosen has been reviewed already" in again.content.decode()
     assert Pledge.objects.count() == 1
 
 
@@ -241,20 +241,26 @@ def test_rejecting_a_proposal_with_a_note_keeps_it_as_rejected(reviewer, stateme
     assert "mangroves" not in page.split('id="proposals"')[1].split("</section>")[0]
 
 
-def test_rejecting_with_htmx_answers_the_list_in_place_and_announces_it(reviewer, statement):
+def test_rejecting_with_htmx_takes_the_row_away_and_updates_the_count(reviewer, statement):
     proposal = proposal_of(statement, "mangroves")
     url = reverse("reject_proposal", args=[statement.slug, proposal.pk])
 
     response = reviewer.post(url, {}, headers={"HX-Request": "true"})
 
     assert response.status_code == 200
-    body = response.content.decode()
-    assert body.lstrip().startswith('<div id="proposals-part">')
+    body = response.content.decode().strip()
+    # Only the heading, out of band: the row itself is swapped for nothing.
+    assert body.startswith('<h2 id="proposals-heading" tabindex="-1" hx-swap-oob="true">')
     assert "Proposed pledges to review (3)" in body
-    assert "Proposal rejected" in response["HX-Trigger-After-Settle"]
+    assert "mangroves" not in body
+    assert "Proposal rejected: it will not be proposed again." in response["HX-Trigger-After-Settle"]
+    assert "proposalRejected" in response["HX-Trigger-After-Settle"]
 
 
-def test_rejecting_twice_answers_409_with_a_message(reviewer, statement):
+REVIEWED_ALREADY = "This proposal has been reviewed already: reload the page."
+
+
+def test_rejecting_twice_with_htmx_answers_409_with_the_row_and_its_message(reviewer, statement):
     proposal = proposal_of(statement, "mangroves")
     url = reverse("reject_proposal", args=[statement.slug, proposal.pk])
     reviewer.post(url, {})
@@ -262,7 +268,19 @@ def test_rejecting_twice_answers_409_with_a_message(reviewer, statement):
     response = reviewer.post(url, {}, headers={"HX-Request": "true"})
 
     assert response.status_code == 409
-    assert "reviewed already" in response.content.decode()
+    body = response.content.decode().strip()
+    assert body.startswith(f'<li class="proposal" id="proposal-{proposal.pk}">')
+    assert REVIEWED_ALREADY in body
+
+
+def test_rejecting_twice_without_htmx_says_so_on_the_statement_page(reviewer, statement):
+    proposal = proposal_of(statement, "mangroves")
+    url = reverse("reject_proposal", args=[statement.slug, proposal.pk])
+    reviewer.post(url, {})
+
+    response = reviewer.post(url, {}, follow=True)
+
+    assert REVIEWED_ALREADY in response.content.decode()
 
 
 def test_a_rejection_note_over_its_limit_is_refused(reviewer, statement):
@@ -270,8 +288,11 @@ def test_a_rejection_note_over_its_limit_is_refused(reviewer, statement):
     url = reverse("reject_proposal", args=[statement.slug, proposal.pk])
 
     response = reviewer.post(url, {f"reject-{proposal.pk}-note": "x" * 1001})
+    in_place = reviewer.post(url, {f"reject-{proposal.pk}-note": "x" * 1001}, headers={"HX-Request": "true"})
 
-    assert response.status_code == 422
+    assert response.status_code == in_place.status_code == 422
+    assert "Ensure this value has at most 1000 characters" in response.content.decode()
+    assert 'aria-invalid="true"' in in_place.content.decode()
     assert proposal_of(statement, "mangroves").state == ProposalState.PROPOSED
 
 

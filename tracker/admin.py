@@ -184,8 +184,10 @@ class PledgeAdminForm(forms.ModelForm):
             located = locate_quote(fold_typography(statement.text), fold_typography(quote), near=near)
             if located is not None:
                 quote = cleaned["quote"] = statement.text[located[0] : located[1]]
-        if located is not None and near is None and len(occurrences(statement.text, quote)) > 1:
-            places = ", ".join(str(start) for start in occurrences(statement.text, quote))
+        # Counted with the typography folded: "Japan's" matches "Japan’s" as well.
+        found = occurrences(fold_typography(statement.text), fold_typography(quote))
+        if located is not None and near is None and len(found) > 1:
+            places = ", ".join(str(start) for start in found)
             self.add_error(
                 "quote",
                 f"These words appear more than once in the text (at characters {places}): quote more of "

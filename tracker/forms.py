@@ -12,12 +12,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from tracker import services
-from tracker.importing.countries import country_named
-from tracker.importing.drafts import StatementDraft, complete, read_file
+from tracker.importing.drafts import StatementDraft, complete, entity_named, read_file
 from tracker.importing.sources import MAX_FILE_BYTES, MAX_TEXT_CHARACTERS, ImportProblem
 from tracker.models import Entity, Evidence, Pledge, ProposedPledge, Speaker, Statement
 from tracker.services import PLEDGE_FIELDS, NewEvidence, validate_status_update
-from tracker.text import normalize_newlines, validate_web_url
+from tracker.text import as_sentence, normalize_newlines, validate_web_url
 from tracker.vocabulary import SourceType, Stance, Status
 
 NEW_EVIDENCE_FIELDS = ["url", "title", "publisher", "published_on", "source_type", "stance", "excerpt"]
@@ -208,11 +207,11 @@ def _max_length(model, name: str) -> int:
 class StatementSourceForm(forms.Form):
     """The first step of an import: a pasted text or a file, read into a draft."""
 
+    # Its length is checked once its line breaks are counted as one (read_source).
     text = forms.CharField(
         label="Paste the statement",
         required=False,
         strip=False,
-        max_length=MAX_TEXT_CHARACTERS,
         widget=forms.Textarea(attrs={"rows": 14, "spellcheck": "false"}),
         help_text="With its heading: who spoke, for whom, where and when.",
     )
@@ -252,7 +251,7 @@ class StatementSourceForm(forms.Form):
                 name, data = "Pasted text", text.encode()
             self.draft = read_file(name, data, known_entities=self.known_entities, themes=self.themes)
         except ImportProblem as problem:
-            self.add_error(field, str(problem) if upload else problem.problem.capitalize())
+            self.add_error(field, str(problem) if upload else as_sentence(problem.problem))
         return cleaned
 
 
@@ -298,7 +297,6 @@ class StatementDraftForm(forms.Form):
     text = forms.CharField(
         label="The text",
         strip=False,
-        max_length=MAX_TEXT_CHARACTERS,
         widget=forms.Textarea(attrs={"rows": 18}),
         help_text="As read from the source, without its heading. Pledges are proposed from it.",
         error_messages={"required": "The statement has no text."},
@@ -334,22 +332,21 @@ class StatementDraftForm(forms.Form):
         text = normalize_newlines(self.cleaned_data["text"]).strip()
         if not text:
             raise ValidationError("The statement has no text.")
+        if len(text) > MAX_TEXT_CHARACTERS:
+            raise ValidationError(
+                f"The text has {len(text):,} characters; the limit is {MAX_TEXT_CHARACTERS:,}."
+            )
         return text
 
     def clean(self):
         cleaned = super().clean()
         if self.errors:
             return cleaned
-        country = country_named(cleaned["entity"])
-        draft = StatementDraft(
-            **{name: cleaned[name] for name in self.base_fields},
-            entity_code=country.code if country else "",
-        )
-        if country:
-            draft.entity = country.name
+        draft = StatementDraft(**{name: cleaned[name] for name in self.base_fields})
+        draft.entity, draft.entity_code = entity_named(cleaned["entity"])
         self.draft = complete(draft, themes=self.themes)
         for problem in self.draft.problems:
-            self.add_error(None, problem[0].upper() + problem[1:])
+            self.add_error(None, as_sentence(problem))
         return cleaned
 
 
@@ -436,7 +433,7 @@ class PassageForm(forms.Form):
             raise ValidationError("The passage selected holds only spaces: select words of the text.")
         return cleaned
 
-    def span(self) -> tuple[int, int, list[ProposedPledge]]:
+    def chosen(self) -> tuple[int, int, list[ProposedPledge]]:
         """The passage's offsets, spaces at either end left out, and the proposals chosen."""
         start, end = services.trim_passage(
             self.statement.text, self.cleaned_data["start"], self.cleaned_data["end"]

@@ -294,10 +294,16 @@ class ImportResult:
     proposals_added: int
     entity_created: bool = False
     speaker_created: bool = False
+    text_edited: bool = False
 
     @property
     def summary(self) -> str:
         proposals = f"{self.proposals_added} proposed pledge{'s' if self.proposals_added != 1 else ''}"
+        if self.text_edited:
+            return (
+                f"already imported as {self.statement.slug}, whose text has been edited since: "
+                "nothing new (review its pledges on its page)."
+            )
         if not self.created:
             added = f"{proposals} added" if self.proposals_added else "nothing new"
             return f"already imported as {self.statement.slug}: {added}."
@@ -348,7 +354,12 @@ def import_statement(*, draft, imported_by: AbstractBaseUser | None) -> ImportRe
     extractor = get_extractor().name
     existing = Statement.objects.filter(text_fingerprint=draft.fingerprint).first()
     if existing is not None:
+        if existing.text != draft.text:
+            # Edited since it was imported: the proposals' offsets hold in the old text only.
+            return ImportResult(existing, False, 0, text_edited=True)
         return ImportResult(existing, False, _store_proposals(existing, draft.proposals, extractor))
+    # Two different texts whose statements would take the same slug queue here too.
+    _serialize(f"statement-slug:{draft.slug}")
 
     entity = find_entity(draft.entity, draft.entity_code)
     entity_created = entity is None

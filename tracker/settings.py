@@ -143,6 +143,10 @@ STORAGES = {
     },
 }
 
+# A statement of up to a million characters (tracker.importing.sources) travels in the
+# import form between reading and saving: 4 bytes a character at most, sent as form data.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 4_500_000
+
 # Content Security Policy: scripts only from here, and inline ones only with the
 # per-request nonce (htmx is loaded with it). No inline styles, no framing.
 SECURE_CSP = {

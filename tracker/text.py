@@ -14,6 +14,14 @@ def normalize_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def as_sentence(words: str) -> str:
+    """A message as a sentence: its first letter a capital, a full stop at its end."""
+    words = words.strip()
+    if not words:
+        return words
+    return words[0].upper() + words[1:] + ("" if words[-1] in ".!?" else ".")
+
+
 def text_fingerprint(text: str) -> str:
     """What tells the same text imported twice from two different texts."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

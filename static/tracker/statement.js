@@ -12,14 +12,15 @@ document.addEventListener("DOMContentLoaded", () => {
   const codePoints = (s) => Array.from(s).length;
 
   // Characters of the text before the boundary (node, offset): none when the boundary
-  // lies before the text, all when it lies after it.
+  // lies before the text, all of them when it lies after it.
   const offsetOf = (node, offset) => {
-    if (!text.contains(node)) {
-      const nodeComesFirst = text.compareDocumentPosition(node) & Node.DOCUMENT_POSITION_PRECEDING;
-      return nodeComesFirst ? 0 : codePoints(text.textContent);
-    }
+    const whole = document.createRange();
+    whole.selectNodeContents(text);
+    const where = whole.comparePoint(node, offset);
+    if (where < 0) return 0;
+    if (where > 0) return codePoints(text.textContent);
     const before = document.createRange();
-    before.selectNodeContents(text);
+    before.setStart(text, 0);
     before.setEnd(node, offset);
     return codePoints(before.toString());
   };
@@ -57,9 +58,9 @@ document.addEventListener("DOMContentLoaded", () => {
     pending = window.setTimeout(update, 120);
   });
 
-  // After a proposal is rejected in place (the server then announces it), the
-  // keyboard goes back to the top of the list, which took the rejected one away.
-  document.body.addEventListener("announce", () => {
+  // After a proposal is rejected in place, its row is gone: the keyboard goes back to
+  // the top of the list.
+  document.body.addEventListener("proposalRejected", () => {
     const heading = document.getElementById("proposals-heading");
     if (heading) heading.focus();
   });

@@ -29,7 +29,7 @@ Chile has pledged 500,000 US dollars to the Women's Peace and Humanitarian Fund.
 
 Chile continues to support the national action plans of the countries of our region.
 
-The Council must do more to protect women human rights defenders.
+The Council 🌊 must do more to “protect women human rights defenders”.
 """
 
 
@@ -106,6 +106,7 @@ def test_an_analyst_accepts_merges_rejects_and_selects(page: Page, analyst, stat
     expect(page.get_by_role("heading", name="Proposed pledges to review (0)")).to_be_focused()
 
     # Select a passage the extractor did not propose, with the mouse, and make it a pledge.
+    # An emoji (two UTF-16 units, one character) and a curly quote stand before it.
     words = "protect women human rights defenders"
     select_in_text(page, words)
     bar = page.locator(".selection-bar")

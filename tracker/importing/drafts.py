@@ -70,6 +70,13 @@ class StatementDraft:
         return slugify(f"{self.entity}-{organ}-{day}")[:90]
 
 
+def entity_named(given: str) -> tuple[str, str]:
+    """The entity's name and ISO code as a person gave them: a state, by its name or ISO
+    code, is stored by its name with its code; anything else as written, without a code."""
+    country = country_named(given)
+    return (country.name, country.code) if country else (given.strip(), "")
+
+
 def draft_from_text(
     source: str,
     full_text: str,
@@ -104,10 +111,7 @@ def draft_from_text(
         if overrides["delivered_on"] is None:
             draft.problems.append(f"the date given, “{given}”, cannot be read as a date.")
     if "entity" in overrides:
-        # A state given by its name or ISO code is stored by its name, with the code.
-        country = country_named(overrides["entity"])
-        overrides["entity"] = country.name if country else overrides["entity"].strip()
-        draft.entity_code = country.code if country else ""
+        overrides["entity"], draft.entity_code = entity_named(overrides["entity"])
     draft = replace(draft, **{key: overrides[key] for key in OVERRIDABLE if key in overrides})
     if draft.delivered_on is None:
         draft.problems += date_problems or ["no date found in the heading"]

@@ -3,6 +3,8 @@ correct it, save. Nothing is written until the person saves: between the steps, 
 text travels in the form, not in the database or the session.
 """
 
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
@@ -11,15 +13,22 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from tracker import services
-from tracker.forms import StatementDraftForm, StatementSourceForm, apply_service_errors
+from tracker.forms import StatementDraftForm, StatementSourceForm
 from tracker.importing.drafts import StatementDraft
 from tracker.importing.matching import find_entity, find_speaker
 from tracker.models import Entity, Statement, Theme
+from tracker.text import as_sentence
 
 PAGE = "tracker/statement_import.html"
 
-# Which field of the draft form a service error about the new entity or speaker concerns.
-SERVICE_PREFIXES = {"entity.": "entity", "speaker.": "speaker"}
+# The form field that each error of the service about a new entity or speaker concerns.
+SERVICE_FIELDS = {
+    "entity.name": "entity",
+    "entity.code": "entity",
+    "speaker.name": "speaker",
+    "speaker.honorific": "honorific",
+    "speaker.role": "role",
+}
 
 
 @require_http_methods(["GET", "POST"])
@@ -37,17 +46,28 @@ def import_statement(request: HttpRequest) -> HttpResponse:
     if request.POST.get("action") != "save":
         # "Read again": the proposals and matches for the corrected fields and text.
         return _review(request, form)
+    if request.POST.get("proposals_shown") != proposals_signature(form.draft):
+        # The corrections (the text, the entity, the date) changed what is proposed:
+        # save only what the person has seen.
+        return _review(request, form, proposals_changed=True)
     try:
         result = services.import_statement(draft=form.draft, imported_by=request.user)
     except ValidationError as error:
         if hasattr(error, "error_dict"):
-            apply_service_errors(form, _by_field(error), prefixes={})
+            for key, found in error.error_dict.items():
+                form.add_error(SERVICE_FIELDS.get(key), found)
         else:
             form.add_error(None, error)
         return _review(request, form, status=422)
-    summary = result.summary[0].upper() + result.summary[1:]
-    (messages.success if result.created else messages.info)(request, summary)
+    (messages.success if result.created else messages.info)(request, as_sentence(result.summary))
     return redirect(result.statement.get_absolute_url() + "#proposals")
+
+
+def proposals_signature(draft: StatementDraft) -> str:
+    """What was proposed, in short: the review page carries it, so that saving can tell
+    whether the proposals are still those the person saw."""
+    shown = [(p.start, p.end, p.reason, p.summary, p.actor, p.kind) for p in draft.proposals]
+    return hashlib.sha256(repr(shown).encode()).hexdigest()
 
 
 def _read(request: HttpRequest, themes: tuple[str, ...]) -> HttpResponse:
@@ -62,37 +82,33 @@ def _read(request: HttpRequest, themes: tuple[str, ...]) -> HttpResponse:
         # What the heading did not say, or said twice, is asked for beside its field.
         for problem in draft.problems:
             if "date" in problem and "delivered_on" in form.errors:
-                form.errors["delivered_on"] = form.error_class([_sentence(problem)])
-    return _review(request, form, read=draft)
+                form.errors["delivered_on"] = form.error_class([as_sentence(problem)])
+    return _review(request, form, first_read=draft)
 
 
 def _review(
-    request: HttpRequest, form: StatementDraftForm, *, status: int = 200, read: StatementDraft | None = None
+    request: HttpRequest,
+    form: StatementDraftForm,
+    *,
+    status: int = 200,
+    first_read: StatementDraft | None = None,
+    proposals_changed: bool = False,
 ) -> HttpResponse:
     """What was read, to correct: the fields, the entity and speaker they match, the
-    proposed pledges, and whether the text is here already."""
-    draft = form.draft or read
+    proposed pledges, and whether the text is here already. The first read keeps what
+    the heading said (the date's words, the notes) that the corrected draft no longer has."""
+    draft = first_read or form.draft
     entity = find_entity(draft.entity, draft.entity_code) if draft and draft.entity else None
     context = {
         "form": form,
         "draft": draft,
+        "proposals_shown": proposals_signature(draft) if draft else "",
+        "proposals_changed": proposals_changed,
         "entity_found": entity,
         "speaker_found": find_speaker(draft.speaker, entity) if entity and draft.speaker else None,
-        "already": Statement.objects.filter(text_fingerprint=draft.fingerprint).first() if draft else None,
-        "read": read is not None,
+        "existing_statement": (
+            Statement.objects.filter(text_fingerprint=draft.fingerprint).first() if draft else None
+        ),
+        "first_read": first_read is not None,
     }
     return render(request, PAGE, context, status=status)
-
-
-def _by_field(error: ValidationError) -> ValidationError:
-    """The service names the new entity's and speaker's fields ("entity.name"); the form
-    has one field for each."""
-    fields: dict[str, list] = {}
-    for key, found in error.error_dict.items():
-        field = next((f for prefix, f in SERVICE_PREFIXES.items() if key.startswith(prefix)), key)
-        fields.setdefault(field, []).extend(found)
-    return ValidationError(fields)
-
-
-def _sentence(problem: str) -> str:
-    return problem[0].upper() + problem[1:].rstrip(".") + "."

@@ -15,7 +15,7 @@ from django_htmx.http import trigger_client_event
 from tracker import services
 from tracker.forms import PassageForm, PledgeForm, RejectProposalForm, apply_service_errors
 from tracker.models import Pledge, ProposedPledge, Statement
-from tracker.views.records import STATEMENT_PAGE, statement_page_context
+from tracker.views.records import STATEMENT_PAGE, proposal_rows, statement_page_context
 
 NEW_PLEDGE_PAGE = "tracker/pledge_new.html"
 
@@ -31,7 +31,7 @@ def new_pledge(request: HttpRequest, slug: str) -> HttpResponse:
     if not passage.is_valid():
         context = {"statement": statement, "passage": passage}
         return render(request, NEW_PLEDGE_PAGE, context, status=422)
-    start, end, proposals = passage.span()
+    start, end, proposals = passage.chosen()
     pledge = Pledge(statement=statement, quote=statement.text[start:end], quote_start=start, quote_end=end)
     if request.method == "GET":
         form = PledgeForm(instance=pledge, initial=PledgeForm.initial_from(proposals, statement))
@@ -51,7 +51,7 @@ def new_pledge(request: HttpRequest, slug: str) -> HttpResponse:
                 proposals=proposals,
             )
         except ValidationError as error:
-            apply_service_errors(form, _passage_errors_first(error))
+            apply_service_errors(form, _passage_errors_on_the_form(error))
         else:
             messages.success(
                 request,
@@ -67,8 +67,9 @@ def _context(statement, passage, form, proposals) -> dict:
     return {"statement": statement, "passage": passage, "form": form, "proposals": proposals}
 
 
-def _passage_errors_first(error: ValidationError) -> ValidationError:
-    """The service's errors about the passage or the proposals concern the whole form."""
+def _passage_errors_on_the_form(error: ValidationError) -> ValidationError:
+    """The service's errors about the passage or the proposals concern the whole form,
+    not one of its fields: they are shown at its top."""
     return ValidationError(
         {
             (None if key in ("passage", "proposals", "quote", "__all__") else key): found
@@ -80,30 +81,39 @@ def _passage_errors_first(error: ValidationError) -> ValidationError:
 @require_POST
 @permission_required("tracker.review_proposals", raise_exception=True)
 def reject_proposal(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    statement = get_object_or_404(Statement, slug=slug)
+    statement = get_object_or_404(Statement.objects.select_related("entity"), slug=slug)
     proposal = get_object_or_404(ProposedPledge, pk=pk, statement=statement)
     form = RejectProposalForm(request.POST, proposal_pk=proposal.pk)
-    status, said = 200, ""
-    if form.is_valid():
-        try:
-            services.reject_proposal(
-                proposal=proposal, decided_by=request.user, note=form.cleaned_data["note"]
-            )
-        except ValidationError as error:
-            form.add_error(None, error.message_dict.get("proposals", error.messages))
-            status = 409
-        else:
-            said = "Proposal rejected: it will not be proposed again."
-    else:
-        status = 422
+    if not form.is_valid():
+        return _rejection_refused(request, statement, proposal, form, status=422)
+    try:
+        services.reject_proposal(proposal=proposal, decided_by=request.user, note=form.cleaned_data["note"])
+    except ValidationError as error:
+        form.add_error(None, error.message_dict.get("proposals", error.messages))
+        return _rejection_refused(request, statement, proposal, form, status=409)
+    announcement = "Proposal rejected: it will not be proposed again."
     if not request.htmx:
-        if said:
-            messages.success(request, said)
-            return redirect(statement.get_absolute_url() + "#proposals")
-        context = statement_page_context(request, statement, reject_forms={proposal.pk: form})
-        return render(request, STATEMENT_PAGE, context, status=status)
-    context = statement_page_context(request, statement, reject_forms={proposal.pk: form})
-    response = render(request, f"{STATEMENT_PAGE}#proposals", context, status=status)
-    if said:
-        trigger_client_event(response, "announce", {"message": said}, after="settle")
+        messages.success(request, announcement)
+        return redirect(statement.get_absolute_url() + "#proposals")
+    # The answer's main part is empty: the rejected proposal's row goes, and the other
+    # rows keep what was typed or ticked in them. The heading's count follows.
+    context = {"statement": statement, "oob": True, **proposal_rows(statement)}
+    response = render(request, f"{STATEMENT_PAGE}#proposals_heading", context)
+    trigger_client_event(response, "announce", {"message": announcement}, after="settle")
+    trigger_client_event(response, "proposalRejected", {}, after="settle")
     return response
+
+
+def _rejection_refused(request, statement, proposal, form, *, status: int) -> HttpResponse:
+    """The proposal's row again with its problem: a note too long (422), or a proposal
+    that someone else reviewed meanwhile (409)."""
+    if request.htmx:
+        context = {"statement": statement, "proposal": proposal, "reject_form": form, "can_merge": False}
+        return render(request, f"{STATEMENT_PAGE}#proposal_row", context, status=status)
+    if status == 409:
+        # The proposal is no longer in the list to show the problem beside it.
+        messages.error(request, " ".join(form.non_field_errors()))
+        return redirect(statement.get_absolute_url() + "#proposals")
+    context = statement_page_context(request, statement)
+    context.update(proposal_rows(statement, forms={proposal.pk: form}))
+    return render(request, STATEMENT_PAGE, context, status=status)

@@ -47,9 +47,9 @@ def statement_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, STATEMENT_PAGE, statement_page_context(request, statement))
 
 
-def statement_page_context(request: HttpRequest, statement: Statement, *, reject_forms=None) -> dict:
-    """The statement, its pledges in its text and, for those who review them, the
-    pledges proposed in it that await review, each with its form to reject it."""
+def statement_page_context(request: HttpRequest, statement: Statement) -> dict:
+    """The statement and its pledges in its text and, for those who review them, the
+    pledges proposed in it that await review."""
     pledges = list(
         Pledge.objects.as_of(timezone.localdate())
         .filter(statement=statement)
@@ -58,19 +58,24 @@ def statement_page_context(request: HttpRequest, statement: Statement, *, reject
     )
     context = {"statement": statement, "pledges": pledges, "pieces": statement.text_with_pledges(pledges)}
     if request.user.has_perm("tracker.review_proposals"):
-        proposals = list(
-            statement.proposals.awaiting_review()
-            .select_related("actor", "statement")
-            .prefetch_related("themes")
-            .order_by("quote_start")
-        )
-        reject_forms = reject_forms or {}
-        context["proposals"] = [
-            (proposal, reject_forms.get(proposal.pk) or RejectProposalForm(proposal_pk=proposal.pk))
-            for proposal in proposals
-        ]
-        context["proposals_reviewed"] = statement.proposals.exclude(state=ProposalState.PROPOSED).count()
+        context.update(proposal_rows(statement))
     return context
+
+
+def proposal_rows(statement: Statement, *, forms: dict | None = None) -> dict:
+    """The proposals awaiting review, each with its form to reject it (`forms` holds those
+    posted back with errors), and how many were reviewed already."""
+    forms = forms or {}
+    proposals = list(statement.proposals.awaiting_review().order_by("quote_start"))
+    return {
+        "proposal_rows": [
+            (proposal, forms.get(proposal.pk) or RejectProposalForm(proposal_pk=proposal.pk))
+            for proposal in proposals
+        ],
+        # Merging needs two sentences at least.
+        "can_merge": len(proposals) > 1,
+        "proposals_reviewed": statement.proposals.exclude(state=ProposalState.PROPOSED).count(),
+    }
 
 
 def _pledges_today():
