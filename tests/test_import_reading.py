@@ -107,6 +107,44 @@ def test_a_heading_with_two_dates_is_reported_not_guessed():
     assert "5 March 2024" in heading.problems[0] and "6 March 2024" in heading.problems[0]
 
 
+HEADING = "Statement by Ms. Ana Lind at the Security Council\n{}\n\nMadam President,\nSweden will act."
+
+
+@pytest.mark.parametrize(
+    "date_line", ["New York, 14–15 March 2024", "14 and 15 March 2024", "14 March 2024 and 15 March 2024"]
+)
+def test_a_range_of_two_days_is_two_dates_reported_not_guessed(date_line):
+    heading = read_heading(HEADING.format(date_line))
+
+    assert heading.delivered_on is None
+    assert heading.problems == ["the heading gives two dates (14 March 2024 and 15 March 2024): say which"]
+    assert heading.title == "Statement by Ms. Ana Lind at the Security Council"
+
+
+@pytest.mark.parametrize(
+    "date_line",
+    [
+        "New York, 14 March 2024 (check against delivery)",
+        "14 March 2024, 10 a.m.",
+        "Delivered on 14 March 2024",
+    ],
+)
+def test_what_stands_beside_the_date_is_not_left_in_the_title(date_line):
+    heading = read_heading(HEADING.format(date_line))
+
+    assert heading.delivered_on == datetime.date(2024, 3, 14)
+    assert heading.title == "Statement by Ms. Ana Lind at the Security Council"
+
+
+def test_a_date_that_is_not_in_the_calendar_is_named():
+    heading = read_heading(HEADING.format("31 February 2024"))
+
+    assert heading.delivered_on is None
+    assert heading.problems == [
+        "the heading's date “31 February 2024” is not a date of the calendar: give the date"
+    ]
+
+
 def test_the_words_joining_two_dates_are_not_left_in_the_title():
     heading = read_heading(
         "Statement by Ms. Ana Lind at the Security Council\nNew York, 5 March 2024 and 6 March 2024\n\n"
@@ -198,6 +236,8 @@ def test_a_date_given_that_cannot_be_read_is_reported():
         (b"  \n\n ", "the file is empty"),
         (b"%PDF-1.7\x00\x01\x02binary", "binary"),
         ("Déclaration".encode("latin-1"), "not UTF-8"),
+        ("Sweden will act.".encode("utf-16"), "the file is UTF-16 text (what Notepad calls “Unicode”)"),
+        (b"Sweden will act. " * 5000 + b"\x00", "the file holds a null character at byte 85,000"),
     ],
 )
 def test_a_file_that_is_not_text_is_refused_naming_the_file(data, problem):
@@ -217,6 +257,14 @@ def test_markdown_is_read_without_its_markup():
         "s.md", b"# Statement by Ms. Lind\n\n**7 December 2023**\n\n- Sweden will *host* the talks.\n"
     )
     assert text == "Statement by Ms. Lind\n\n7 December 2023\n\nSweden will host the talks."
+
+
+def test_a_markdown_paragraph_written_as_html_is_kept_and_a_comment_is_not():
+    text = read_source(
+        "s.md",
+        b"Mr. President,\n\n<div>Kenya will <b>train</b> 300 peacekeepers.</div>\n\n<!-- draft -->\n\nEnd.",
+    )
+    assert text == "Mr. President,\n\nKenya will train 300 peacekeepers.\n\nEnd."
 
 
 def test_a_saved_web_page_is_read_without_its_menus():

@@ -316,3 +316,92 @@ def test_the_statement_page_asks_as_many_queries_whatever_the_number_of_proposal
 
     with django_assert_max_num_queries(len(few.captured_queries)):
         reviewer.get(bigger.get_absolute_url())
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"proposal": "9223372036854775808"},
+        {"proposal": ["1", "99999999999999999999"]},
+    ],
+)
+def test_a_key_no_row_can_have_is_refused_not_a_500(reviewer, statement, query):
+    response = reviewer.get(new_pledge_url(statement), query)
+
+    assert response.status_code == 422
+    assert "A proposal chosen is not one of this statement&#x27;s" in response.content.decode()
+
+
+@pytest.mark.parametrize("field", ["themes", "actor"])
+def test_a_pledge_field_naming_a_key_no_row_can_have_is_refused(reviewer, statement, field):
+    proposal = proposal_of(statement, "mangroves")
+    shown = reviewer.get(new_pledge_url(statement), {"proposal": proposal.pk})
+
+    response = reviewer.post(new_pledge_url(statement), form_data(shown, **{field: "99999999999999999999"}))
+
+    assert response.status_code == 422
+    assert field in response.context["form"].errors
+    assert Pledge.objects.count() == 0
+
+
+def test_merging_carries_each_group_of_fields_from_the_sentence_that_has_it(reviewer, db):
+    text = TEXT.replace("We thank the Secretary-General for his report.\n\n", "").replace(
+        "to the ocean observation network.", "to the ocean observation network by 2026."
+    )
+    statement = services.import_statement(draft=draft_from_text("m.txt", text), imported_by=None).statement
+    travel = proposal_of(statement, "fund the travel")
+    money = proposal_of(statement, "allocated")
+    assert services.neighbouring([travel, money])
+
+    shown = reviewer.get(new_pledge_url(statement), {"proposal": [travel.pk, money.pk]})
+
+    form = shown.context["form"]
+    assert form["currency"].value() == "USD" and form["amount"].value() == money.amount
+    assert form["deadline_on"].value() == money.deadline_on
+    assert form["summary"].value() == f"{travel.summary.rstrip('.')}; {money.summary.rstrip('.')}"
+
+
+def test_when_the_text_is_edited_the_proposals_follow_their_words(reviewer, statement, administrator):
+    proposal = proposal_of(statement, "mangroves")
+    gone = proposal_of(statement, "allocated")
+    statement.text = "A new first paragraph.\n\n" + statement.text.replace(
+        gone.quote, "Peru funds the network."
+    )
+    services.save_statement(statement=statement, changed_by=administrator)
+
+    proposal.refresh_from_db()
+    assert statement.text[proposal.quote_start : proposal.quote_end] == proposal.quote
+    cue = proposal.cues[0]
+    assert statement.text[cue["start"] : cue["end"]] == "is committed to"
+    assert not ProposedPledge.objects.filter(pk=gone.pk).exists()
+    shown = reviewer.get(new_pledge_url(statement), {"proposal": proposal.pk})
+    reviewer.post(new_pledge_url(statement), form_data(shown, summary="Mangroves"))
+    assert Pledge.objects.get().quote == proposal.quote
+
+
+def test_rejecting_the_last_but_one_draws_the_list_again_without_merging(reviewer, statement):
+    for words in ("host a conference", "fund the travel"):
+        proposal = proposal_of(statement, words)
+        reviewer.post(reverse("reject_proposal", args=[statement.slug, proposal.pk]), {})
+    third = proposal_of(statement, "allocated")
+
+    response = reviewer.post(
+        reverse("reject_proposal", args=[statement.slug, third.pk]), {}, headers={"HX-Request": "true"}
+    )
+
+    assert response["HX-Retarget"] == "#proposals"
+    assert response["HX-Reswap"] == "innerHTML"
+    body = response.content.decode()
+    assert "Proposed pledges to review (1)" in body
+    assert "Merge" not in body
+
+
+def test_a_row_reviewed_meanwhile_offers_nothing_more(reviewer, statement):
+    proposal = proposal_of(statement, "mangroves")
+    url = reverse("reject_proposal", args=[statement.slug, proposal.pk])
+    reviewer.post(url, {})
+
+    body = reviewer.post(url, {}, headers={"HX-Request": "true"}).content.decode()
+
+    assert "It is now rejected." in body
+    assert "Accept…" not in body and "<form" not in body

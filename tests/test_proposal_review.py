@@ -70,6 +70,16 @@ def test_accepting_a_proposal_makes_the_next_pledge_of_the_statement(statement, 
     assert (proposal.state, proposal.pledge, proposal.decided_by) == (ProposalState.ACCEPTED, pledge, analyst)
 
 
+def test_accepting_a_proposal_whose_words_moved_meanwhile_is_refused(statement, analyst):
+    proposal = statement.proposals.get(quote__startswith="Peru will host")
+    # As if the text had changed without its proposals following it.
+    type(statement).objects.filter(pk=statement.pk).update(text="Intro. " + statement.text)
+
+    with pytest.raises(ValidationError, match="text has changed since this was proposed"):
+        accept(proposal, analyst)
+    assert not Pledge.objects.exists()
+
+
 def test_neighbouring_sentences_merge_into_one_pledge(statement, analyst):
     host = statement.proposals.get(quote__startswith="Peru will host")
     # "It will bring together ..." speaks of the conference, not of Peru: not proposed.

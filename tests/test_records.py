@@ -21,9 +21,7 @@ def test_the_statement_page_highlights_and_links_every_pledge_in_the_full_text(c
     text = content.split('class="statement-text statement-text--full"')[1].split(">", 1)[1].split("</div>")[0]
     for pledge in seed.pledges.all():
         assert f'<a class="pledge-mark" href="{pledge.get_absolute_url()}"' in text
-    marked = re.findall(
-        r'<a class="pledge-mark" href="[^"]+" title="[^"]*"><mark>(.*?)</mark></a>', text, re.S
-    )
+    marked = re.findall(r'<a class="pledge-mark" href="[^"]+"[^>]*><mark>(.*?)</mark></a>', text, re.S)
     assert len(marked) == 8
     # Nothing of the text is lost: without the tags, it is the statement, escaped.
     plain = re.sub(r"<[^>]+>", "", text)

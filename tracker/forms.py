@@ -22,6 +22,39 @@ from tracker.vocabulary import SourceType, Stance, Status
 NEW_EVIDENCE_FIELDS = ["url", "title", "publisher", "published_on", "source_type", "stance", "excerpt"]
 
 
+# The largest key a database row can have: a larger number asked for is no row's, and
+# SQLite would fail on it rather than find nothing.
+LARGEST_KEY = 2**63 - 1
+
+
+def _beyond_any_key(value) -> bool:
+    try:
+        return not (0 < int(str(value)) <= LARGEST_KEY)
+    except ValueError:
+        return False  # not a number: the field says so itself
+
+
+class RowChoiceField(forms.ModelChoiceField):
+    """A choice of one row by its key, refusing keys no row can have."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and _beyond_any_key(value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class RowsChoiceField(forms.ModelMultipleChoiceField):
+    """A choice of rows by their keys, refusing keys no row can have."""
+
+    def _check_values(self, value):
+        for key in value:
+            if _beyond_any_key(key):
+                raise ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": key}
+                )
+        return super()._check_values(value)
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -105,7 +138,7 @@ class FollowUpForm(VersionedForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Why this status. Needed for a final status.",
     )
-    evidence = forms.ModelMultipleChoiceField(
+    evidence = RowsChoiceField(
         label="Cite evidence already on this pledge",
         queryset=Evidence.objects.none(),
         required=False,
@@ -259,7 +292,8 @@ class StatementDraftForm(forms.Form):
     """The second step: what was read, to correct before saving. The text travels with
     the form, so that nothing is written until the person saves."""
 
-    source = forms.CharField(widget=forms.HiddenInput, max_length=300)
+    # Where the text came from (a file's name), shown on the page; not stored.
+    source = forms.CharField(widget=forms.HiddenInput, required=False)
     title = forms.CharField(label="Title", max_length=_max_length(Statement, "title"))
     speaker = forms.CharField(
         label="Speaker",
@@ -320,6 +354,9 @@ class StatementDraftForm(forms.Form):
         data["delivered_on"] = draft.delivered_on.isoformat() if draft.delivered_on else ""
         return data
 
+    def clean_source(self):
+        return self.cleaned_data["source"][:200] or "Pasted text"
+
     def clean_delivered_on(self):
         day = self.cleaned_data["delivered_on"]
         if not (self.EARLIEST <= day <= timezone.localdate()):
@@ -356,6 +393,7 @@ class PledgeForm(forms.ModelForm):
     class Meta:
         model = Pledge
         fields = [*PLEDGE_FIELDS, "themes"]
+        field_classes = {"actor": RowChoiceField, "themes": RowsChoiceField}
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 2}),
             "deadline_on": DateInput(),
@@ -370,15 +408,26 @@ class PledgeForm(forms.ModelForm):
 
     @classmethod
     def initial_from(cls, proposals: list[ProposedPledge], statement: Statement) -> dict:
-        """What the extractor read, from the first of the proposals; the summary of each."""
+        """What the extractor read from the proposals: each group of fields (the deadline,
+        the amount) from the first proposal that has it, the summaries of all of them."""
         if not proposals:
             return {"actor": statement.entity_id}
-        first = proposals[0]
-        initial = {name: getattr(first, name) for name in PLEDGE_FIELDS if hasattr(first, name)}
-        initial["actor"] = first.actor_id or statement.entity_id
-        initial["summary"] = " ".join(p.summary for p in proposals if p.summary)[:300]
+
+        def first_with(field: str):
+            return next((p for p in proposals if getattr(p, field)), proposals[0])
+
+        initial = {"kind": proposals[0].kind, "condition": first_with("condition").condition}
+        for fields, by in ((DEADLINE_FIELDS, "deadline_on"), (AMOUNT_FIELDS, "amount")):
+            source = first_with(by)
+            initial.update({name: getattr(source, name) for name in fields})
+        initial["actor"] = first_with("actor_id").actor_id or statement.entity_id
+        initial["summary"] = "; ".join(p.summary.rstrip(".") for p in proposals if p.summary)[:300]
         initial["themes"] = sorted({t.pk for p in proposals for t in p.themes.all()})
         return initial
+
+
+DEADLINE_FIELDS = ("deadline_text", "deadline_on", "deadline_precision")
+AMOUNT_FIELDS = ("amount", "currency", "amount_stage", "amount_approximate")
 
 
 class PassageForm(forms.Form):
@@ -391,7 +440,7 @@ class PassageForm(forms.Form):
     end = forms.IntegerField(
         widget=forms.HiddenInput, min_value=1, max_value=MAX_TEXT_CHARACTERS, required=False
     )
-    proposal = forms.ModelMultipleChoiceField(
+    proposal = RowsChoiceField(
         queryset=ProposedPledge.objects.none(),
         required=False,
         widget=forms.MultipleHiddenInput,
@@ -416,6 +465,10 @@ class PassageForm(forms.Form):
             if any(not p.is_open for p in proposals):
                 raise ValidationError(
                     "A proposal chosen has been reviewed already: reload the statement's page."
+                )
+            if any(self.statement.text[p.quote_start : p.quote_end] != p.quote for p in proposals):
+                raise ValidationError(
+                    "The statement's text has changed since this was proposed: reload its page."
                 )
             if len(proposals) > 1 and not services.neighbouring(proposals):
                 raise ValidationError(

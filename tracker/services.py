@@ -31,7 +31,7 @@ from tracker.models import (
     StatusUpdate,
     Theme,
 )
-from tracker.text import normalize_newlines
+from tracker.text import locate_quote, normalize_newlines
 from tracker.vocabulary import DeadlinePrecision, ProposalState, Status
 
 # A final judgement of delivery must cite what it rests on.
@@ -280,8 +280,36 @@ def save_statement(*, statement: Statement, changed_by: AbstractBaseUser | None)
             StatementRevision.objects.create(
                 statement=statement, text_before=text_before, changed_by=changed_by
             )
+            proposals_follow_text(statement)
     statement.save()
     return statement
+
+
+def proposals_follow_text(statement: Statement) -> None:
+    """When a statement's text changes, each proposal's words are found again in the new
+    text (the place nearest the old one) and its offsets follow; a proposal still awaiting
+    review whose words the text no longer holds is dropped, as the extractor would not
+    propose it now. Decided ones are kept where they were: they record a decision."""
+    text = statement.text
+    proposals = ProposedPledge.objects.select_for_update().filter(statement=statement)
+    taken = set(proposals.values_list("quote_start", "quote_end"))
+    for proposal in proposals:
+        if text[proposal.quote_start : proposal.quote_end] == proposal.quote:
+            continue
+        located = locate_quote(text, proposal.quote, near=proposal.quote_start)
+        if located is None or located in taken:
+            if proposal.is_open:
+                proposal.delete()
+            continue
+        taken.discard((proposal.quote_start, proposal.quote_end))
+        taken.add(located)
+        # The cue words' offsets, in the text too, move with the quote.
+        shift = located[0] - proposal.quote_start
+        proposal.cues = [
+            {**cue, "start": cue["start"] + shift, "end": cue["end"] + shift} for cue in proposal.cues
+        ]
+        proposal.quote_start, proposal.quote_end = located
+        proposal.save(update_fields=["quote_start", "quote_end", "cues"])
 
 
 # --- statements in, and the review of their proposed pledges ----------------------------
@@ -493,6 +521,10 @@ def make_pledge(
     chosen = list(ProposedPledge.objects.select_for_update().filter(pk__in=[p.pk for p in proposals]))
     if any(p.statement_id != statement.pk or not p.is_open for p in chosen):
         raise ValidationError({"proposals": ["These proposals have been reviewed already: reload the page."]})
+    if any(text[p.quote_start : p.quote_end] != p.quote for p in chosen):
+        raise ValidationError(
+            {"proposals": ["The statement's text has changed since this was proposed: reload the page."]}
+        )
     if len(chosen) > 1 and not neighbouring(chosen):
         raise ValidationError(
             {"proposals": ["Only sentences that follow one another can be merged into one pledge."]}

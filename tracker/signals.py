@@ -57,6 +57,7 @@ def _keep_text_before(statement: Statement) -> None:
     text_before = Statement.objects.filter(pk=statement.pk).values_list("text", flat=True).first()
     if text_before is not None and text_before != statement.text:
         StatementRevision.objects.create(statement=statement, text_before=text_before, changed_by=None)
+        services.proposals_follow_text(statement)
 
 
 @receiver(post_save, sender=StatusUpdate)

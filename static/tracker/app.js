@@ -18,6 +18,17 @@ document.addEventListener("DOMContentLoaded", () => {
     requestError.hidden = false;
   };
 
+  // A session that ended meanwhile: the answer is the login page. Go there whole,
+  // rather than put it inside the part of the page that asked.
+  document.body.addEventListener("htmx:beforeSwap", (event) => {
+    const loginUrl = document.body.dataset.loginUrl;
+    const answeredBy = event.detail.xhr && event.detail.xhr.responseURL;
+    if (loginUrl && answeredBy && new URL(answeredBy).pathname === loginUrl) {
+      event.detail.shouldSwap = false;
+      window.location.assign(answeredBy);
+    }
+  });
+
   document.body.addEventListener("htmx:beforeRequest", () => {
     if (requestError) requestError.hidden = true;
   });

@@ -52,6 +52,15 @@ document.addEventListener("DOMContentLoaded", () => {
     bar.hidden = false;
   };
 
+  // Selecting words inside a marked pledge ends with a click on its link: that click
+  // finishes the selection, it does not open the pledge.
+  text.addEventListener("click", (event) => {
+    const selection = document.getSelection();
+    if (event.target.closest(".pledge-mark") && selection && !selection.isCollapsed) {
+      event.preventDefault();
+    }
+  });
+
   let pending = 0;
   document.addEventListener("selectionchange", () => {
     window.clearTimeout(pending);

@@ -126,9 +126,13 @@ def test_an_analyst_accepts_merges_rejects_and_selects(page: Page, analyst, stat
     assert (made[3].quote, made[3].quote_start, made[3].quote_end) == (words, start, start + len(words))
     rejected = proposal(statement, "national action plans")
     assert (rejected.state, rejected.decision_note) == (ProposalState.REJECTED, "Support already under way")
-    # The pledges made are marked in the text.
+    # The pledges made are marked in the text, and words inside one can still be selected
+    # (dragging across a marked pledge selects, it does not drag its link away).
     page.goto(statement.get_absolute_url())
     expect(page.locator(".statement-text mark")).to_have_count(3)
+    select_in_text(page, "human rights")
+    expect(page.locator(".selection-bar")).to_contain_text("2 words selected")
+    assert page.url.endswith(statement.get_absolute_url())
 
 
 def select_in_text(page: Page, words: str) -> None:
@@ -158,6 +162,18 @@ def select_in_text(page: Page, words: str) -> None:
     page.mouse.down()
     page.mouse.move(box["x2"], box["y2"], steps=8)
     page.mouse.up()
+
+
+def test_a_session_that_ended_meanwhile_takes_the_analyst_to_the_login_page(page: Page, analyst, statement):
+    log_in(page, analyst.username)
+    page.goto(statement.get_absolute_url())
+    page.context.clear_cookies(name="sessionid")  # the CSRF cookie outlives the session
+
+    card(page, "continues to support").get_by_role("button", name="Reject").click()
+
+    page.wait_for_url("**/accounts/login/**")
+    expect(page.get_by_label("Username")).to_be_visible()
+    assert proposal(statement, "continues to support").state == ProposalState.PROPOSED
 
 
 def test_without_javascript_an_analyst_still_accepts_and_rejects(

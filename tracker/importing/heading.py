@@ -48,6 +48,23 @@ _BOILERPLATE = re.compile(
     r"|please\s+check\s+against\s+delivery|draft|\[?original:.*)\W*$",
     re.IGNORECASE,
 )
+# A day written before a date, making a range of two: "14–15 March 2024", "14 and 15 March 2024".
+_DAY_BEFORE = re.compile(rf"(?<![\w/.-])(?P<day>\d{{1,2}}){_ORDINAL}\s*(?:[-–—]|and|&|to)\s*$", re.IGNORECASE)
+# What stands beside a date on its line but says nothing of the statement.
+_BESIDE_DATE = re.compile(
+    r"\(?\s*(?:please\s+)?check\s+against\s+(?:the\s+)?delivery\s*\)?|\(?\s*as\s+delivered\s*\)?"
+    r"|\b(?:at\s+)?\d{1,2}(?:[:.]\d{2})?\s*(?:a\.m\.|p\.m\.|am\b|pm\b|h\b)|\(\s*\)",
+    re.IGNORECASE,
+)
+
+
+def _same_month(day: datetime.date, other: int) -> datetime.date | None:
+    try:
+        return day.replace(day=other) if other != day.day else None
+    except ValueError:
+        return None
+
+
 _HONORIFIC_WORDS = {
     "h.e.", "h.e", "he", "his", "her", "excellency", "ambassador", "mr.", "mr", "ms.", "ms", "mrs.",
     "mrs", "miss", "dr.", "dr", "prof.", "prof", "professor", "hon.", "hon", "honourable",
@@ -270,6 +287,7 @@ def read_heading(text: str, *, known_entities: list[str] = ()) -> Heading:
         heading.problems.append("no body found under the heading")
 
     dates: dict[datetime.date, str] = {}
+    not_dates: list[str] = []
     kept: list[str] = []
     for line in heading_lines:
         if _BOILERPLATE.match(line.text):
@@ -277,13 +295,28 @@ def read_heading(text: str, *, known_entities: list[str] = ()) -> Heading:
         rest = line.text
         for words, day in dates_in(line.text):
             dates.setdefault(day, words)
+            # "14–15 March 2024", "14 and 15 March 2024": a second day before the date.
+            before = _DAY_BEFORE.search(line.text, 0, line.text.index(words))
+            if before and (first := _same_month(day, int(before.group("day")))):
+                dates.setdefault(first, f"{first:%-d %B %Y}")
+                rest = rest.replace(before.group(0), "")
             rest = rest.replace(words, "")
+        for match in DATE_SHAPES.finditer(rest):
+            # Shaped like a date, but none (31 February 2024).
+            not_dates.append(match.group(0))
+            rest = rest.replace(match.group(0), "")
         if rest != line.text:
-            # What joined two dates ("7 and 8 December", "7 December 2023 and 8 December 2023").
+            # What stood beside the date: the words joining two dates, the time, a note.
+            rest = _BESIDE_DATE.sub("", rest)
             rest = re.sub(
-                r"^\s*(?:and|or|to|&)\s+|\s+(?:and|or|to|&)\s*$", "", rest.strip(" ,;:–—-"), flags=re.I
+                r"^\s*(?:and|or|to|&)(?:\s+|$)|\s+(?:and|or|to|&)\s*$", "", rest.strip(" ,;:–—-"), flags=re.I
             )
-        rest = re.sub(r"^(?:dated?|delivered\s+on|on)\s*[:,]?\s*$", "", rest.strip(" ,;:–—-"), flags=re.I)
+        rest = re.sub(
+            r"^(?:(?:dated?|delivered(?:\s+on)?|posted|published|issued|updated|on)\s*[:,;]?\s*)+$",
+            "",
+            rest.strip(" ,;:–—-"),
+            flags=re.I,
+        )
         place_only = (
             re.fullmatch(r"[A-Z][\w .'-]{0,40}", rest) and rest != line.text and len(rest.split()) <= 3
         )
@@ -293,13 +326,19 @@ def read_heading(text: str, *, known_entities: list[str] = ()) -> Heading:
         ((heading.delivered_on, heading.date_text),) = dates.items()
     elif len(dates) > 1:
         heading.problems.append(
-            "the heading gives two dates (" + " and ".join(dates.values()) + "): say which"
+            "the heading gives two dates ("
+            + " and ".join(dates[day] for day in sorted(dates))
+            + "): say which"
+        )
+    elif not_dates:
+        heading.problems.append(
+            f"the heading's date “{not_dates[0]}” is not a date of the calendar: give the date"
         )
     else:
         heading.problems.append("no date found in the heading")
 
     joined = "\n".join(kept)
-    heading.title = ", ".join(kept)[:500]
+    heading.title = ", ".join(kept).rstrip(" ,;:")[:500]
     found_by = False
     for speaker in _SPEAKER.finditer(joined):
         found_by = True

@@ -58,8 +58,16 @@ def decode(name: str, data: bytes) -> str:
         raise ImportProblem(
             name, f"the file is {_megabytes(len(data))}; the limit is {_megabytes(MAX_FILE_BYTES)}."
         )
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ImportProblem(
+            name,
+            "the file is UTF-16 text (what Notepad calls “Unicode”), not UTF-8: "
+            "save it as UTF-8 and import it again.",
+        )
     if b"\x00" in data[:65536]:
         raise ImportProblem(name, "the file is binary (a PDF, a Word file, an image?), not text.")
+    if (nul := data.find(b"\x00")) != -1:
+        raise ImportProblem(name, f"the file holds a null character at byte {nul:,}: it is not plain text.")
     try:
         return normalize_newlines(data.decode("utf-8-sig"))
     except UnicodeDecodeError as error:
@@ -95,7 +103,21 @@ def markdown_to_text(markdown: str) -> str:
             blocks.append(_inline_text(token))
         elif token.type in ("code_block", "fence"):
             blocks.append(token.content.rstrip("\n"))
+        elif token.type == "html_block":
+            # A paragraph written as HTML (<div>…</div>) is text too; a comment is not.
+            blocks.append(_html_block_text(token.content))
     return "\n\n".join(block for block in blocks if block.strip())
+
+
+def _html_block_text(html: str) -> str:
+    import lxml.html
+
+    if not html.strip() or html.lstrip().startswith("<!--"):
+        return ""
+    try:
+        return " ".join(lxml.html.fragment_fromstring(html, create_parent="div").text_content().split())
+    except (ValueError, lxml.etree.ParserError):
+        return ""
 
 
 def _inline_text(token) -> str:

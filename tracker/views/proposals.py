@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods, require_POST
-from django_htmx.http import trigger_client_event
+from django_htmx.http import reswap, retarget, trigger_client_event
 
 from tracker import services
 from tracker.forms import PassageForm, PledgeForm, RejectProposalForm, apply_service_errors
@@ -95,10 +95,17 @@ def reject_proposal(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if not request.htmx:
         messages.success(request, announcement)
         return redirect(statement.get_absolute_url() + "#proposals")
-    # The answer's main part is empty: the rejected proposal's row goes, and the other
-    # rows keep what was typed or ticked in them. The heading's count follows.
-    context = {"statement": statement, "oob": True, **proposal_rows(statement)}
-    response = render(request, f"{STATEMENT_PAGE}#proposals_heading", context)
+    rows = proposal_rows(statement)
+    if rows["can_merge"]:
+        # The answer's main part is empty: the rejected proposal's row goes, and the other
+        # rows keep what was typed or ticked in them. The heading's count follows.
+        context = {"statement": statement, "oob": True, **rows}
+        response = render(request, f"{STATEMENT_PAGE}#proposals_heading", context)
+    else:
+        # One or none left: nothing to merge any more, so the whole list is drawn again.
+        response = render(request, f"{STATEMENT_PAGE}#proposals", {"statement": statement, **rows})
+        retarget(response, "#proposals")
+        reswap(response, "innerHTML")
     trigger_client_event(response, "announce", {"message": announcement}, after="settle")
     trigger_client_event(response, "proposalRejected", {}, after="settle")
     return response
@@ -108,7 +115,9 @@ def _rejection_refused(request, statement, proposal, form, *, status: int) -> Ht
     """The proposal's row again with its problem: a note too long (422), or a proposal
     that someone else reviewed meanwhile (409)."""
     if request.htmx:
-        context = {"statement": statement, "proposal": proposal, "reject_form": form, "can_merge": False}
+        proposal.refresh_from_db()
+        can_merge = statement.proposals.awaiting_review().count() > 1
+        context = {"statement": statement, "proposal": proposal, "reject_form": form, "can_merge": can_merge}
         return render(request, f"{STATEMENT_PAGE}#proposal_row", context, status=status)
     if status == 409:
         # The proposal is no longer in the list to show the problem beside it.
