@@ -405,3 +405,16 @@ def test_a_row_reviewed_meanwhile_offers_nothing_more(reviewer, statement):
 
     assert "It is now rejected." in body
     assert "Accept…" not in body and "<form" not in body
+
+
+def test_a_statement_with_very_many_proposals_shows_the_first_hundred(reviewer, db):
+    many = TEXT + "\n".join(f"Peru will fund project number {n} in 2026." for n in range(120))
+    statement = services.import_statement(draft=draft_from_text("many.txt", many), imported_by=None).statement
+    awaiting = statement.proposals.count()
+    assert awaiting > 100
+
+    page = reviewer.get(statement.get_absolute_url()).content.decode()
+
+    assert f"Proposed pledges to review ({awaiting})" in page
+    assert page.count('class="reject-form"') == 100
+    assert "The first 100 in the text are shown" in page

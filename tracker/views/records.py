@@ -38,6 +38,9 @@ def scorecard(pledges, **filters) -> dict:
 
 
 STATEMENT_PAGE = "tracker/statement_detail.html"
+# A long record can hold thousands of proposals: the page shows them in the text's order,
+# this many at a time; the next ones come up as these are reviewed.
+PROPOSALS_SHOWN = 100
 
 
 @require_GET
@@ -66,12 +69,14 @@ def proposal_rows(statement: Statement, *, forms: dict | None = None) -> dict:
     """The proposals awaiting review, each with its form to reject it (`forms` holds those
     posted back with errors), and how many were reviewed already."""
     forms = forms or {}
-    proposals = list(statement.proposals.awaiting_review().order_by("quote_start"))
+    awaiting = statement.proposals.awaiting_review().order_by("quote_start")
+    proposals = list(awaiting[:PROPOSALS_SHOWN])
     return {
         "proposal_rows": [
             (proposal, forms.get(proposal.pk) or RejectProposalForm(proposal_pk=proposal.pk))
             for proposal in proposals
         ],
+        "proposals_awaiting": awaiting.count() if len(proposals) == PROPOSALS_SHOWN else len(proposals),
         # Merging needs two sentences at least.
         "can_merge": len(proposals) > 1,
         "proposals_reviewed": statement.proposals.exclude(state=ProposalState.PROPOSED).count(),
