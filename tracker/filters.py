@@ -12,7 +12,8 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from tracker.models import STALE_AFTER, Entity, Evidence, Pledge, Speaker, Statement, Theme
+from tracker import rules
+from tracker.models import Entity, Evidence, Pledge, Speaker, Statement, Theme
 from tracker.vocabulary import PledgeKind, Status
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -40,6 +41,11 @@ class DateInput(forms.DateInput):
 
 def _yes_no(value: str) -> bool | None:
     return {"yes": True, "no": False}.get(value)
+
+
+def _yes_or_no(queryset, rule, value: str):
+    """The pledges the rule holds for ("yes"), or those it does not ("no")."""
+    return queryset.filter(rule) if _yes_no(value) else queryset.exclude(rule)
 
 
 class AsOfForm(forms.Form):
@@ -129,7 +135,7 @@ class PledgeFilter(django_filters.FilterSet):
         label="Changed within (days)", method="filter_changed_within", min_value=0, max_value=3650
     )
     stale = django_filters.ChoiceFilter(
-        label="No change for 180 days", choices=YES_NO, empty_label="Any", method="filter_stale"
+        label=rules.STALE_LABEL, choices=YES_NO, empty_label="Any", method="filter_stale"
     )
     sort = django_filters.OrderingFilter(
         label="Sort by",
@@ -180,26 +186,19 @@ class PledgeFilter(django_filters.FilterSet):
         return queryset
 
     def filter_due_within(self, queryset, name, value):
-        day = self.day
-        return queryset.filter(
-            deadline_on__gte=day, deadline_on__lte=day + datetime.timedelta(days=int(value))
-        ).exclude(shown_status__in=Status.final())
+        return queryset.due_within(self.day, int(value))
 
     def filter_overdue(self, queryset, name, value):
-        overdue = Q(deadline_on__lt=self.day) & ~Q(shown_status__in=Status.final())
-        return queryset.filter(overdue) if _yes_no(value) else queryset.exclude(overdue)
+        return _yes_or_no(queryset, rules.overdue(self.day), value)
 
     def filter_final(self, queryset, name, value):
-        final = Q(shown_status__in=Status.final())
-        return queryset.filter(final) if _yes_no(value) else queryset.exclude(final)
+        return _yes_or_no(queryset, rules.final(), value)
 
     def filter_has_evidence(self, queryset, name, value):
-        has = Exists(Evidence.objects.filter(pledge=OuterRef("pk")))
-        return queryset.filter(has) if _yes_no(value) else queryset.filter(~has)
+        return _yes_or_no(queryset, Exists(Evidence.objects.filter(pledge=OuterRef("pk"))), value)
 
     def filter_changed_within(self, queryset, name, value):
-        return queryset.filter(last_change_on__gt=self.day - datetime.timedelta(days=int(value)))
+        return queryset.changed_within(self.day, int(value))
 
     def filter_stale(self, queryset, name, value):
-        stale = Q(last_change_on__lte=self.day - STALE_AFTER)
-        return queryset.filter(stale) if _yes_no(value) else queryset.exclude(stale)
+        return _yes_or_no(queryset, rules.stale(self.day), value)

@@ -23,6 +23,7 @@ from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils import timezone
 
+from tracker import rules
 from tracker.text import cut_at_cues, normalize_newlines, normalize_web_url, validate_web_url
 from tracker.vocabulary import (
     AmountStage,
@@ -284,13 +285,6 @@ class Theme(models.Model):
 # --- pledges ---------------------------------------------------------------------------
 
 
-# A pledge whose status has not changed for this long needs an analyst again.
-STALE_AFTER = datetime.timedelta(days=180)
-# The dashboard's windows.
-DUE_SOON = datetime.timedelta(days=90)
-CHANGED_RECENTLY = datetime.timedelta(days=30)
-
-
 class PledgeQuerySet(models.QuerySet):
     def as_of(self, day: datetime.date) -> PledgeQuerySet:
         """Each pledge as its updates effective on or before `day` make it; a retracted
@@ -313,13 +307,32 @@ class PledgeQuerySet(models.QuerySet):
             ),
         )
 
+    # --- the rules (tracker.rules), on pledges annotated by as_of() ---
+
+    def final(self) -> PledgeQuerySet:
+        return self.filter(rules.final())
+
+    def scored(self) -> PledgeQuerySet:
+        return self.filter(rules.scored())
+
+    def overdue(self, day: datetime.date) -> PledgeQuerySet:
+        return self.filter(rules.overdue(day))
+
+    def due_within(self, day: datetime.date, days: int) -> PledgeQuerySet:
+        return self.filter(rules.due_within(day, days))
+
+    def changed_within(self, day: datetime.date, days: int) -> PledgeQuerySet:
+        return self.filter(rules.changed_within(day, days))
+
+    def stale(self, day: datetime.date) -> PledgeQuerySet:
+        return self.filter(rules.stale(day))
+
     def needing_an_analyst(self, *, today: datetime.date) -> PledgeQuerySet:
-        """Never assessed, overdue and not final, or no change for STALE_AFTER; oldest
-        first (never assessed, then by their last change), in one query."""
-        overdue = Q(deadline_on__lt=today) & ~Q(shown_status__in=Status.final())
+        """rules.needs_an_analyst, as of today; oldest first (never assessed, then by
+        their last change), in one query."""
         return (
             self.as_of(today)
-            .filter(Q(shown_status=Status.NOT_ASSESSED) | overdue | Q(last_change_on__lt=today - STALE_AFTER))
+            .filter(rules.needs_an_analyst(today))
             .select_related("statement__entity", "actor")
             .order_by(
                 F("last_change_on").asc(nulls_first=True), "statement__delivered_on", "statement_id", "number"
@@ -333,16 +346,15 @@ class PledgeQuerySet(models.QuerySet):
         return {status: counts.get(status.value, 0) for status in Status}
 
     def headline_counts(self, day: datetime.date) -> dict[str, int]:
-        not_final = ~Q(shown_status__in=Status.final())
         return self.order_by().aggregate(
             total=models.Count("pk"),
-            overdue=models.Count("pk", filter=Q(deadline_on__lt=day) & not_final),
-            due_soon=models.Count(
-                "pk", filter=Q(deadline_on__gte=day, deadline_on__lte=day + DUE_SOON) & not_final
+            overdue=models.Count("pk", filter=rules.overdue(day)),
+            due_soon=models.Count("pk", filter=rules.due_within(day, rules.DUE_SOON_DAYS)),
+            changed_recently=models.Count(
+                "pk", filter=rules.changed_within(day, rules.CHANGED_RECENTLY_DAYS)
             ),
-            changed_recently=models.Count("pk", filter=Q(last_change_on__gt=day - CHANGED_RECENTLY)),
-            stale=models.Count("pk", filter=Q(last_change_on__lte=day - STALE_AFTER)),
-            never_assessed=models.Count("pk", filter=Q(shown_status=Status.NOT_ASSESSED)),
+            stale=models.Count("pk", filter=rules.stale(day)),
+            never_assessed=models.Count("pk", filter=rules.never_assessed()),
         )
 
     def compliance(self) -> dict:
@@ -552,8 +564,7 @@ class Pledge(models.Model):
         return Status(getattr(self, "shown_status", self.status))
 
     def is_overdue(self, today: datetime.date | None = None) -> bool:
-        today = today or timezone.localdate()
-        return bool(self.deadline_on and self.deadline_on < today and not self.current_status.is_final)
+        return rules.is_overdue(self.deadline_on, self.current_status, today or timezone.localdate())
 
     def reasons_for_attention(self, *, today: datetime.date) -> list[str]:
         """Why the queue lists it. Needs `last_change_on` (see `PledgeQuerySet.as_of`)."""
@@ -562,7 +573,7 @@ class Pledge(models.Model):
             reasons.append("never assessed")
         if self.is_overdue(today):
             reasons.append(f"overdue since {self.deadline_on.day} {self.deadline_on:%B %Y}")
-        if self.last_change_on and self.last_change_on < today - STALE_AFTER:
+        if rules.is_stale(self.last_change_on, today):
             reasons.append(f"no change since {self.last_change_on.day} {self.last_change_on:%B %Y}")
         return reasons
 
@@ -600,9 +611,9 @@ class Pledge(models.Model):
         """ "overdue", "due today", "due in N days", or nothing once final or without a deadline."""
         if not self.deadline_on or self.current_status.is_final:
             return ""
-        days = (self.deadline_on - timezone.localdate()).days
-        if days < 0:
+        if self.is_overdue():
             return "overdue"
+        days = (self.deadline_on - timezone.localdate()).days
         if days == 0:
             return "due today"
         return f"due in {days} day{'s' if days != 1 else ''}"

@@ -11,13 +11,13 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from tracker import rules
 from tracker.charts import monthly_status_counts, stacked_columns, stacked_rows
 from tracker.filters import AsOfForm, as_of_day
-from tracker.models import CHANGED_RECENTLY, DUE_SOON, Evidence, Pledge, StatusUpdate
+from tracker.models import Evidence, Pledge, StatusUpdate
 from tracker.vocabulary import Status
 
 RECENT_ACTIVITY = 10
-SCORED = [status.value for status in Status if status.compliance_score is not None]
 
 
 def list_link(as_of: datetime.date | None) -> Callable[..., str]:
@@ -66,17 +66,21 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     counts = pledges.headline_counts(day)
     headlines = [
         ("Overdue", counts["overdue"], link(overdue="yes")),
-        (f"Due in the next {DUE_SOON.days} days", counts["due_soon"], link(due_within=DUE_SOON.days)),
+        (rules.DUE_SOON_LABEL, counts["due_soon"], link(due_within=rules.DUE_SOON_DAYS)),
         (
-            f"Changed in the last {CHANGED_RECENTLY.days} days",
+            rules.CHANGED_RECENTLY_LABEL,
             counts["changed_recently"],
-            link(changed_within=CHANGED_RECENTLY.days),
+            link(changed_within=rules.CHANGED_RECENTLY_DAYS),
         ),
-        ("No change for 180 days", counts["stale"], link(stale="yes")),
+        (rules.STALE_LABEL, counts["stale"], link(stale="yes")),
         ("Never assessed", counts["never_assessed"], link(status=Status.NOT_ASSESSED.value)),
     ]
     compliance = [
-        {**row, "link": link(entity=row["actor_id"], status=SCORED), "all_link": link(entity=row["actor_id"])}
+        {
+            **row,
+            "link": link(entity=row["actor_id"], status=rules.SCORED_STATUSES),
+            "all_link": link(entity=row["actor_id"]),
+        }
         for row in pledges.compliance_by_entity()
     ]
 

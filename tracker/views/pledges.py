@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget
 
-from tracker import services
+from tracker import rules, services
 from tracker.filters import PledgeFilter
 from tracker.forms import EvidenceForm, FollowUpForm, RetractForm
 from tracker.models import Pledge
@@ -88,7 +88,8 @@ def analyst_queue(request: HttpRequest) -> HttpResponse:
     page, page_error = page_of(Pledge.objects.needing_an_analyst(today=today), request)
     for pledge in page.object_list:
         pledge.reasons = pledge.reasons_for_attention(today=today)
-    return render(request, "tracker/analyst_queue.html", {"page": page, "page_error": page_error})
+    context = {"page": page, "page_error": page_error, "stale_days": rules.STALE_AFTER_DAYS}
+    return render(request, "tracker/analyst_queue.html", context)
 
 
 def pledge_page_context(request: HttpRequest, pledge: Pledge, **bound) -> dict:

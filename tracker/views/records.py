@@ -9,11 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from tracker import rules
 from tracker.forms import RejectProposalForm
 from tracker.models import Entity, Pledge, Speaker, Statement
-from tracker.vocabulary import ProposalState, Status
-
-SCORED = [status.value for status in Status if status.compliance_score is not None]
+from tracker.vocabulary import ProposalState
 
 
 def scorecard(pledges, **filters) -> dict:
@@ -28,10 +27,8 @@ def scorecard(pledges, **filters) -> dict:
         "by_status": [
             (status, n, link(status=status.value)) for status, n in pledges.count_by_status().items() if n
         ],
-        "compliance": {**pledges.compliance(), "link": link(status=SCORED)},
-        "overdue": pledges.filter(deadline_on__lt=today)
-        .exclude(shown_status__in=Status.final())
-        .order_by("deadline_on", "pk"),
+        "compliance": {**pledges.compliance(), "link": link(status=rules.SCORED_STATUSES)},
+        "overdue": pledges.overdue(today).order_by("deadline_on", "pk"),
         "overdue_link": link(overdue="yes"),
         "all_link": link(),
     }
