@@ -67,11 +67,12 @@ def current_status_from_history(pledge: Pledge) -> Status:
     return Status(latest or Status.NOT_ASSESSED)
 
 
-def history_changed(pledge: Pledge) -> None:
-    """Recompute the stored current status and move the version on. Call inside the
-    transaction that changed the history, after writing rows stamped `pledge.version + 1`."""
+def history_changed(pledge: Pledge, *, version: int | None = None) -> None:
+    """Recompute the stored current status and move the version on (to `version`, for a
+    history row that came with its own, as a fixture's do). Call inside the transaction
+    that changed the history, after writing rows stamped `pledge.version + 1`."""
     pledge.status = current_status_from_history(pledge)
-    pledge.version += 1
+    pledge.version = pledge.version + 1 if version is None else max(pledge.version, version)
     pledge.save(update_fields=["status", "version"])
 
 
@@ -274,15 +275,20 @@ def add_evidence(
 def save_statement(*, statement: Statement, changed_by: AbstractBaseUser | None) -> Statement:
     """Save a statement, keeping its text as it was before if the text changed."""
     statement.text = normalize_newlines(statement.text)
-    if statement.pk is not None:
-        text_before = Statement.objects.filter(pk=statement.pk).values_list("text", flat=True).first()
-        if text_before is not None and text_before != statement.text:
-            StatementRevision.objects.create(
-                statement=statement, text_before=text_before, changed_by=changed_by
-            )
-            proposals_follow_text(statement)
+    keep_text_before(statement, changed_by=changed_by)
     statement.save()
     return statement
+
+
+def keep_text_before(statement: Statement, *, changed_by: AbstractBaseUser | None) -> None:
+    """Before a statement is saved with a new text: keep the text it had as a revision,
+    and let its proposals follow their words. The admin and fixture loading both call it."""
+    if statement.pk is None:
+        return
+    text_before = Statement.objects.filter(pk=statement.pk).values_list("text", flat=True).first()
+    if text_before is not None and text_before != statement.text:
+        StatementRevision.objects.create(statement=statement, text_before=text_before, changed_by=changed_by)
+        proposals_follow_text(statement)
 
 
 def proposals_follow_text(statement: Statement) -> None:

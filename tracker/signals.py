@@ -12,7 +12,7 @@ from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 
 from tracker import services
-from tracker.models import Evidence, Pledge, Retraction, Statement, StatementRevision, StatusUpdate
+from tracker.models import Evidence, Pledge, Retraction, Statement, StatusUpdate
 from tracker.text import text_fingerprint
 
 
@@ -38,7 +38,7 @@ def check_fixture_row(sender, instance, raw: bool, **kwargs) -> None:
     except ValidationError as error:
         raise FixtureRowRefused(_describe(error)) from None
     if sender is Statement:
-        _keep_text_before(instance)
+        services.keep_text_before(instance, changed_by=None)
 
 
 def _keep_history_fields(pledge: Pledge) -> None:
@@ -51,15 +51,6 @@ def _keep_history_fields(pledge: Pledge) -> None:
         pledge.version = stored["version"]
 
 
-def _keep_text_before(statement: Statement) -> None:
-    if statement.pk is None:
-        return
-    text_before = Statement.objects.filter(pk=statement.pk).values_list("text", flat=True).first()
-    if text_before is not None and text_before != statement.text:
-        StatementRevision.objects.create(statement=statement, text_before=text_before, changed_by=None)
-        services.proposals_follow_text(statement)
-
-
 @receiver(post_save, sender=StatusUpdate)
 @receiver(post_save, sender=Evidence)
 @receiver(post_save, sender=Retraction)
@@ -67,10 +58,7 @@ def history_loaded_from_fixture(sender, instance, raw: bool, created: bool, **kw
     if not raw or not created:
         return
     pledge_id = instance.status_update.pledge_id if sender is Retraction else instance.pledge_id
-    pledge = Pledge.objects.get(pk=pledge_id)
-    pledge.status = services.current_status_from_history(pledge)
-    pledge.version = max(pledge.version, instance.version)
-    pledge.save(update_fields=["status", "version"])
+    services.history_changed(Pledge.objects.get(pk=pledge_id), version=instance.version)
 
 
 @receiver(pre_save, sender=Statement)
