@@ -193,7 +193,7 @@ def test_the_theme_chart_counts_pledges_by_theme_and_status(manager_client, worl
 def test_recent_activity_lists_the_latest_updates_and_evidence_with_links(manager_client, world):
     activity = manager_client.get(reverse("dashboard")).context["activity"]
     assert len(activity) == 10
-    assert activity[0]["at"] >= activity[-1]["at"]
+    assert activity[0].at >= activity[-1].at
     content = manager_client.get(reverse("dashboard")).content.decode()
     assert f'href="{world["open"].get_absolute_url()}#update-' in content
 

@@ -8,10 +8,13 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.http import StreamingHttpResponse
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import evidence_on, make_pledge, make_statement, retract, update_on
+from tracker import services
 from tracker.views.exports import HISTORY_COLUMNS, PLEDGE_COLUMNS
 from tracker.vocabulary import Status
 
@@ -157,6 +160,43 @@ def test_the_history_of_a_pledge_has_every_change_in_order(manager_client, analy
     assert rows[2]["cites"] == "https://example.org/report"
     assert (rows[1]["retracted"], rows[3]["text"]) == ("True", "Too early.")
     assert response["Content-Disposition"] == f'attachment; filename="pledge-{pledge.pk}-history.csv"'
+
+
+def test_the_history_shows_where_the_statements_text_changed_among_its_entries(
+    manager_client, analyst, administrator
+):
+    pledge = make_pledge(make_statement(), 1)
+    update_on(pledge, analyst, Status.IN_PROGRESS, rationale="Begun.")
+    statement = pledge.statement
+    statement.text += " A sentence added later."
+    services.save_statement(statement=statement, changed_by=administrator)
+    evidence_on(pledge, analyst, title="Ministry report")
+
+    rows = list(
+        csv.DictReader(io.StringIO(body(manager_client.get(reverse("pledge_history_csv", args=[pledge.pk])))))
+    )
+
+    assert [(row["version"], row["change"], row["by"]) for row in rows] == [
+        ("2", "status update", analyst.username),
+        ("", "statement text changed", administrator.username),
+        ("3", "evidence", analyst.username),
+    ]
+
+
+def test_the_history_takes_the_same_number_of_queries_however_long_it_is(
+    manager_client, analyst, django_assert_num_queries
+):
+    pledge = make_pledge(make_statement(), 1)
+    update_on(pledge, analyst, Status.IN_PROGRESS, rationale="Begun.")
+    url = reverse("pledge_history_csv", args=[pledge.pk])
+    with CaptureQueriesContext(connection) as short:
+        body(manager_client.get(url))
+    for n in range(5):
+        evidence_on(pledge, analyst, url=f"https://example.org/{n}", title=f"Report {n}")
+        update_on(pledge, analyst, Status.STALLED, rationale=f"Stalled {n}.")
+
+    with django_assert_num_queries(len(short.captured_queries)):
+        body(manager_client.get(url))
 
 
 def test_the_export_reads_the_pledges_a_chunk_at_a_time(manager_client, many, django_assert_max_num_queries):

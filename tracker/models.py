@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime
 import itertools
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -58,16 +57,6 @@ class WebURLField(models.URLField):
         value = normalize_web_url(getattr(model_instance, self.attname))
         setattr(model_instance, self.attname, value)
         return value
-
-
-@dataclass(frozen=True)
-class HistoryChange:
-    """One change to a pledge's history, as told to an analyst whose form is out of date."""
-
-    version: int
-    at: datetime.datetime
-    by: object
-    what: str
 
 
 class HistoryEditRefused(Exception):
@@ -391,15 +380,30 @@ class PledgeQuerySet(models.QuerySet):
     def for_detail(self) -> PledgeQuerySet:
         """What the pledge page shows, in a fixed number of queries whatever its history."""
         return self.select_related("statement__speaker", "statement__entity", "actor").prefetch_related(
-            "themes",
-            models.Prefetch(
-                "status_updates",
-                queryset=StatusUpdate.objects.newest_first()
-                .select_related("author", "retraction__retracted_by")
-                .prefetch_related("evidence"),
-            ),
-            models.Prefetch("evidence", queryset=Evidence.objects.select_related("added_by")),
+            "themes", *_history_prefetch()
         )
+
+    def with_history(self) -> PledgeQuerySet:
+        """Everything tracker.history.of_pledge() reads, in a fixed number of queries:
+        the status updates, their retractions and evidence, and the statement's revisions."""
+        return self.select_related("statement", "actor").prefetch_related(
+            *_history_prefetch(),
+            models.Prefetch(
+                "statement__revisions", queryset=StatementRevision.objects.select_related("changed_by")
+            ),
+        )
+
+
+def _history_prefetch() -> tuple[models.Prefetch, ...]:
+    return (
+        models.Prefetch(
+            "status_updates",
+            queryset=StatusUpdate.objects.newest_first()
+            .select_related("author", "retraction__retracted_by")
+            .prefetch_related("evidence"),
+        ),
+        models.Prefetch("evidence", queryset=Evidence.objects.select_related("added_by")),
+    )
 
 
 def _compliance_aggregates() -> dict:
@@ -576,35 +580,6 @@ class Pledge(models.Model):
         if rules.is_stale(self.last_change_on, today):
             reasons.append(f"no change since {self.last_change_on.day} {self.last_change_on:%B %Y}")
         return reasons
-
-    def changes_since(self, version: int) -> list[HistoryChange]:
-        """What changed in its history after `version`, oldest first."""
-        changes = [
-            HistoryChange(
-                update.version,
-                update.recorded_at,
-                update.author,
-                f"Status update: {update.get_status_display()} from {update.effective_on.day} "
-                f"{update.effective_on:%B %Y}" + (f". {update.rationale}" if update.rationale else ""),
-            )
-            for update in self.status_updates.filter(version__gt=version).select_related("author")
-        ]
-        changes += [
-            HistoryChange(item.version, item.added_at, item.added_by, f"Evidence added: {item.title}")
-            for item in self.evidence.filter(version__gt=version).select_related("added_by")
-        ]
-        changes += [
-            HistoryChange(
-                retraction.version,
-                retraction.retracted_at,
-                retraction.retracted_by,
-                f"Retracted: {retraction.status_update}. Reason: {retraction.reason}",
-            )
-            for retraction in Retraction.objects.filter(
-                status_update__pledge=self, version__gt=version
-            ).select_related("retracted_by", "status_update")
-        ]
-        return sorted(changes, key=lambda change: change.version)
 
     @property
     def deadline_note(self) -> str:

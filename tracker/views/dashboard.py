@@ -11,10 +11,10 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from tracker import rules
+from tracker import history, rules
 from tracker.charts import monthly_status_counts, stacked_columns, stacked_rows
 from tracker.filters import AsOfForm, as_of_day
-from tracker.models import Evidence, Pledge, StatusUpdate
+from tracker.models import Pledge
 from tracker.vocabulary import Status
 
 RECENT_ACTIVITY = 10
@@ -29,28 +29,6 @@ def list_link(as_of: datetime.date | None) -> Callable[..., str]:
         return f"{reverse('pledge_list')}?{urlencode(filters, doseq=True)}"
 
     return link
-
-
-def recent_activity(day: datetime.date) -> list[dict]:
-    """The latest status updates and evidence up to `day`, newest first, in two queries."""
-    updates = (
-        StatusUpdate.objects.filter(effective_on__lte=day)
-        .select_related("pledge", "author", "retraction")
-        .order_by("-recorded_at", "-id")[:RECENT_ACTIVITY]
-    )
-    evidence = (
-        Evidence.objects.filter(added_at__date__lte=day)
-        .select_related("pledge", "added_by")
-        .order_by("-added_at", "-id")[:RECENT_ACTIVITY]
-    )
-    items = [
-        {"at": update.recorded_at, "kind": "update", "update": update, "pledge": update.pledge}
-        for update in updates
-    ] + [
-        {"at": item.added_at, "kind": "evidence", "evidence": item, "pledge": item.pledge}
-        for item in evidence
-    ]
-    return sorted(items, key=lambda item: item["at"], reverse=True)[:RECENT_ACTIVITY]
 
 
 @require_GET
@@ -121,6 +99,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             for i, (theme, figures) in enumerate(themes)
         ],
         "statuses": list(Status),
-        "activity": recent_activity(day),
+        "activity": history.recent(day, RECENT_ACTIVITY),
     }
     return render(request, "tracker/dashboard.html", context)

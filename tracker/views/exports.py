@@ -15,10 +15,12 @@ from django.contrib.auth.decorators import permission_required
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
+from tracker import history
 from tracker.models import Pledge
-from tracker.views.pledges import filtered_pledges, get_pledge_for_user
+from tracker.views.pledges import filtered_pledges
 
 # A hundred rows at a time: an export of 100,000 pledges holds no more than one of 100.
 CHUNK = 100
@@ -165,52 +167,40 @@ def _json_document(as_of: str, rows: Iterable[dict]) -> Iterator[str]:
 @require_GET
 @permission_required("tracker.export_pledges", raise_exception=True)
 def pledge_history_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
-    """Every change to one pledge's history, in the order it was made."""
-    pledge = get_pledge_for_user(request, pk)
-    rows = []
-    for update in pledge.status_updates.all():
-        rows.append(
-            {
-                "version": update.version,
-                "recorded_at": update.recorded_at.isoformat(),
-                "change": "status update",
-                "by": update.author.get_username(),
-                "status": update.status,
-                "status_label": update.get_status_display(),
-                "effective_on": update.effective_on.isoformat(),
-                "text": update.rationale,
-                "cites": " ".join(item.url for item in update.evidence.all()),
-                "retracted": update.is_retracted,
-            }
-        )
-        if update.is_retracted:
-            retraction = update.retraction
-            rows.append(
-                {
-                    "version": retraction.version,
-                    "recorded_at": retraction.retracted_at.isoformat(),
-                    "change": "retraction",
-                    "by": retraction.retracted_by.get_username(),
-                    "status": update.status,
-                    "status_label": update.get_status_display(),
-                    "effective_on": update.effective_on.isoformat(),
-                    "text": retraction.reason,
-                }
-            )
-    for item in pledge.evidence.all():
-        rows.append(
-            {
-                "version": item.version,
-                "recorded_at": item.added_at.isoformat(),
-                "change": "evidence",
-                "by": item.added_by.get_username(),
-                "text": item.title,
-                "url": item.url,
-            }
-        )
-    rows.sort(key=lambda row: row["version"])
+    """Every change to one pledge's history, in the order it was made (tracker.history)."""
+    pledge = get_object_or_404(Pledge.objects.with_history(), pk=pk)
+    rows = [_history_row(entry) for entry in history.of_pledge(pledge)]
     response = StreamingHttpResponse(
         _csv_lines(HISTORY_COLUMNS, rows), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="pledge-{pledge.pk}-history.csv"'
     return response
+
+
+def _history_row(entry: history.Entry) -> dict:
+    row = {
+        "version": entry.version or "",
+        "recorded_at": entry.at.isoformat(),
+        "change": entry.label,
+        "by": entry.by.get_username() if entry.by else "",
+    }
+    if entry.kind in (history.UPDATE, history.RETRACTION):
+        update = entry.update
+        row |= {
+            "status": update.status,
+            "status_label": update.get_status_display(),
+            "effective_on": update.effective_on.isoformat(),
+        }
+    if entry.kind == history.UPDATE:
+        row |= {
+            "text": entry.update.rationale,
+            "cites": " ".join(item.url for item in entry.update.evidence.all()),
+            "retracted": entry.update.is_retracted,
+        }
+    elif entry.kind == history.RETRACTION:
+        row["text"] = entry.retraction.reason
+    elif entry.kind == history.EVIDENCE:
+        row |= {"text": entry.evidence.title, "url": entry.evidence.url}
+    elif entry.kind == history.REVISION:
+        row["text"] = "The statement's text before the change is kept with the statement."
+    return row

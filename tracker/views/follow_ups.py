@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
-from tracker import services
+from tracker import history, services
 from tracker.forms import EvidenceForm, FollowUpForm, RetractForm, apply_service_errors
 from tracker.models import StatusUpdate
 from tracker.views.pledges import PLEDGE_PAGE, get_pledge_for_user, pledge_page_context
@@ -72,7 +72,7 @@ def _conflict(request: HttpRequest, pk: int, form, *, part: str, key: str, confl
     """409: nothing was saved. The page shows the history as it now stands; the form keeps
     its input, now based on the current version, so that the analyst can check what
     changed and submit again on purpose."""
-    changes = conflict.pledge.changes_since(conflict.based_on_version)
+    changes = history.since(conflict.pledge, conflict.based_on_version)
     rebased = form.rebased_on(conflict.pledge.version)
     oob = tuple(other for other in HISTORY_PARTS if other != part)
     return _answer(

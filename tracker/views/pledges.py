@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget
 
-from tracker import rules, services
+from tracker import history, rules, services
 from tracker.filters import PledgeFilter
 from tracker.forms import EvidenceForm, FollowUpForm, RetractForm
 from tracker.models import Pledge
@@ -108,6 +108,7 @@ def pledge_page_context(request: HttpRequest, pledge: Pledge, **bound) -> dict:
         )
     if user.has_perm("tracker.add_evidence"):
         context["evidence_form"] = bound.get("evidence_form") or EvidenceForm(initial=version)
+    context["timeline"] = history.timeline(pledge)
     retract_form = bound.get("retract_form")
     for update in pledge.status_updates.all():
         # Only the updates this person may retract get a form: their own, or any for an administrator.
