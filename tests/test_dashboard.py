@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import evidence_on, make_pledge, make_statement, retract, update_on
-from tracker.charts import monthly_status_counts
+from tracker.figures import monthly_status_counts
 from tracker.models import Entity, Pledge, Theme
 from tracker.vocabulary import Status
 

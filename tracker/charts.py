@@ -1,79 +1,16 @@
-"""Charts drawn on the server as SVG, so that they need no JavaScript, with their figures
-also given as tables.
+"""Charts drawn on the server as SVG, so that they need no JavaScript; the pages give
+their figures as tables too.
 
-The functions here compute the figures and the geometry; the templates in
-templates/tracker/includes/ draw them, escaping every label.
+The figures come from tracker.figures; the functions here only turn them into
+geometry, which the templates in templates/tracker/includes/ draw, escaping every label.
 """
 
 from __future__ import annotations
 
-import calendar
-import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from tracker.models import Pledge, StatusUpdate
 from tracker.vocabulary import Status
-
-
-def month_end(day: datetime.date) -> datetime.date:
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
-
-
-def _months(first: datetime.date, last: datetime.date) -> list[datetime.date]:
-    """The end of each month from `first`'s to `last`'s; the last one is `last` itself."""
-    ends = []
-    year, month = first.year, first.month
-    while (year, month) <= (last.year, last.month):
-        ends.append(min(month_end(datetime.date(year, month, 1)), last))
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return ends
-
-
-def monthly_status_counts(day: datetime.date) -> list[tuple[datetime.date, dict[Status, int]]]:
-    """How the statuses stood at the end of each month up to `day`, as the updates
-    effective by then make them (retracted ones never count).
-
-    Two queries, whatever the number of pledges: each pledge adds one to "not assessed"
-    in the month its statement was made, and each month's last update moves it from
-    one status to another; the running sum gives every month's figures.
-    """
-    made = dict(
-        Pledge.objects.filter(statement__delivered_on__lte=day).values_list("pk", "statement__delivered_on")
-    )
-    if not made:
-        return []
-    ends = _months(min(made.values()), day)
-    index = {(end.year, end.month): i for i, end in enumerate(ends)}
-    updates = (
-        StatusUpdate.objects.in_force()
-        .filter(effective_on__lte=day, pledge__statement__delivered_on__lte=day)
-        .order_by("pledge_id", "effective_on", "recorded_at", "id")
-        .values_list("pledge_id", "effective_on", "status")
-    )
-    # The status each pledge ends each month with, for the months in which it changes.
-    month_ends: dict[int, dict[int, Status]] = {
-        pk: {index[(delivered.year, delivered.month)]: Status.NOT_ASSESSED} for pk, delivered in made.items()
-    }
-    for pk, effective_on, status in updates:
-        month_ends[pk][index[(effective_on.year, effective_on.month)]] = Status(status)
-
-    moves = [dict.fromkeys(Status, 0) for _ in ends]
-    for by_month in month_ends.values():
-        before = None
-        for month in sorted(by_month):
-            now = by_month[month]
-            if before is not None:
-                moves[month][before] -= 1
-            moves[month][now] += 1
-            before = now
-    running = dict.fromkeys(Status, 0)
-    figures = []
-    for end, move in zip(ends, moves, strict=True):
-        running = {status: running[status] + move[status] for status in Status}
-        figures.append((end, running))
-    return figures
-
 
 # --- geometry ---------------------------------------------------------------------------
 

@@ -1,38 +1,15 @@
 """Pages per statement, entity and speaker: their pledges and where those stand."""
 
-from urllib.parse import urlencode
-
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from tracker import rules
+from tracker import figures
 from tracker.forms import RejectProposalForm
 from tracker.models import Entity, Pledge, Speaker, Statement
 from tracker.vocabulary import ProposalState
-
-
-def scorecard(pledges, **filters) -> dict:
-    """Pledges by status, the compliance rate and the overdue pledges, each with a link to
-    the pledge list filtered to what it counts (`filters` select these pledges there)."""
-
-    def link(**more) -> str:
-        return f"{reverse('pledge_list')}?{urlencode({**filters, **more}, doseq=True)}"
-
-    today = timezone.localdate()
-    return {
-        "by_status": [
-            (status, n, link(status=status.value)) for status, n in pledges.count_by_status().items() if n
-        ],
-        "compliance": {**pledges.compliance(), "link": link(status=rules.SCORED_STATUSES)},
-        "overdue": pledges.overdue(today).order_by("deadline_on", "pk"),
-        "overdue_link": link(overdue="yes"),
-        "all_link": link(),
-    }
-
 
 STATEMENT_PAGE = "tracker/statement_detail.html"
 # A long record can hold thousands of proposals: the page shows them in the text's order,
@@ -88,7 +65,9 @@ def _pledges_today():
 @permission_required("tracker.view_pledge", raise_exception=True)
 def entity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     entity = get_object_or_404(Entity, pk=pk)
-    card = scorecard(_pledges_today().filter(actor=entity), entity=entity.pk)
+    card = figures.scorecard(
+        _pledges_today().filter(actor=entity), today=timezone.localdate(), entity=entity.pk
+    )
     statements = entity.statements.select_related("speaker").order_by("-delivered_on")
     return render(
         request,
@@ -101,7 +80,9 @@ def entity_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("tracker.view_pledge", raise_exception=True)
 def speaker_detail(request: HttpRequest, pk: int) -> HttpResponse:
     speaker = get_object_or_404(Speaker.objects.select_related("entity"), pk=pk)
-    card = scorecard(_pledges_today().filter(statement__speaker=speaker), speaker=speaker.pk)
+    card = figures.scorecard(
+        _pledges_today().filter(statement__speaker=speaker), today=timezone.localdate(), speaker=speaker.pk
+    )
     statements = speaker.statements.select_related("speaker").order_by("-delivered_on")
     return render(
         request,

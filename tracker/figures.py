@@ -1,0 +1,161 @@
+"""The figures the pages show, apart from how they are drawn: the dashboard's counts,
+the compliance rates, the statuses month by month and by theme, and the scorecards of
+entities and speakers. Each number comes with the link to the pledge list that it
+counts, made by one builder (`list_link`), so that clicking it shows those pledges.
+
+The rules the counts apply (overdue, no change for 180 days ...) live in tracker.rules.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+from django.urls import reverse
+
+from tracker import history, rules
+from tracker.models import Pledge, StatusUpdate
+from tracker.vocabulary import Status
+
+# How many recent changes the dashboard lists.
+RECENT_ACTIVITY = 10
+
+
+def list_link(as_of: datetime.date | None = None, **base) -> Callable[..., str]:
+    """A builder of links to the pledge list: `base` filters, and those given to each
+    link, at the as-of date (if one was asked for)."""
+
+    def link(**filters) -> str:
+        filters = {**base, **filters}
+        if as_of:
+            filters["as_of"] = as_of.isoformat()
+        return f"{reverse('pledge_list')}?{urlencode(filters, doseq=True)}"
+
+    return link
+
+
+def dashboard(day: datetime.date, *, as_of: datetime.date | None) -> dict:
+    """Everything the dashboard counts, as of `day` (`as_of` is the date asked for, if
+    any, which the links carry), each count with its link."""
+    link = list_link(as_of)
+    pledges = Pledge.objects.as_of(day)
+    counts = pledges.headline_counts(day)
+    themes = pledges.count_by_theme_and_status()
+
+    def theme_link(theme, status: Status) -> str:
+        return link(theme=theme.pk, status=status.value) if theme else link(status=status.value)
+
+    months = monthly_status_counts(day)
+    return {
+        "total": counts["total"],
+        "all_link": link(),
+        "by_status": [
+            (status, n, link(status=status.value)) for status, n in pledges.count_by_status().items()
+        ],
+        "headlines": [
+            ("Overdue", counts["overdue"], link(overdue="yes")),
+            (rules.DUE_SOON_LABEL, counts["due_soon"], link(due_within=rules.DUE_SOON_DAYS)),
+            (
+                rules.CHANGED_RECENTLY_LABEL,
+                counts["changed_recently"],
+                link(changed_within=rules.CHANGED_RECENTLY_DAYS),
+            ),
+            (rules.STALE_LABEL, counts["stale"], link(stale="yes")),
+            ("Never assessed", counts["never_assessed"], link(status=Status.NOT_ASSESSED.value)),
+        ],
+        "compliance": [
+            {
+                **row,
+                "link": link(entity=row["actor_id"], status=rules.SCORED_STATUSES),
+                "all_link": link(entity=row["actor_id"]),
+            }
+            for row in pledges.compliance_by_entity()
+        ],
+        # Each month's figures link to the list as of that month's end.
+        "months": [
+            (end, [(status, n, list_link(end)(status=status.value)) for status, n in figures.items()])
+            for end, figures in months
+        ],
+        "themes": [
+            (theme, [(status, n, theme_link(theme, status)) for status, n in figures.items()])
+            for theme, figures in themes
+        ],
+        "activity": history.recent(day, RECENT_ACTIVITY),
+    }
+
+
+def scorecard(pledges, *, today: datetime.date, **filters) -> dict:
+    """Pledges (as of `today`) by status, the compliance rate and the overdue pledges,
+    each with a link to the pledge list filtered to what it counts (`filters` select
+    these pledges there)."""
+    link = list_link(**filters)
+    return {
+        "by_status": [
+            (status, n, link(status=status.value)) for status, n in pledges.count_by_status().items() if n
+        ],
+        "compliance": {**pledges.compliance(), "link": link(status=rules.SCORED_STATUSES)},
+        "overdue": pledges.overdue(today).order_by("deadline_on", "pk"),
+        "overdue_link": link(overdue="yes"),
+        "all_link": link(),
+    }
+
+
+def month_end(day: datetime.date) -> datetime.date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def _months(first: datetime.date, last: datetime.date) -> list[datetime.date]:
+    """The end of each month from `first`'s to `last`'s; the last one is `last` itself."""
+    ends = []
+    year, month = first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        ends.append(min(month_end(datetime.date(year, month, 1)), last))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return ends
+
+
+def monthly_status_counts(day: datetime.date) -> list[tuple[datetime.date, dict[Status, int]]]:
+    """How the statuses stood at the end of each month up to `day`, as the updates
+    effective by then make them (retracted ones never count).
+
+    Two queries, whatever the number of pledges: each pledge adds one to "not assessed"
+    in the month its statement was made, and each month's last update moves it from
+    one status to another; the running sum gives every month's figures.
+    """
+    made = dict(
+        Pledge.objects.filter(statement__delivered_on__lte=day).values_list("pk", "statement__delivered_on")
+    )
+    if not made:
+        return []
+    ends = _months(min(made.values()), day)
+    index = {(end.year, end.month): i for i, end in enumerate(ends)}
+    updates = (
+        StatusUpdate.objects.in_force()
+        .filter(effective_on__lte=day, pledge__statement__delivered_on__lte=day)
+        .order_by("pledge_id", "effective_on", "recorded_at", "id")
+        .values_list("pledge_id", "effective_on", "status")
+    )
+    # The status each pledge ends each month with, for the months in which it changes.
+    month_ends: dict[int, dict[int, Status]] = {
+        pk: {index[(delivered.year, delivered.month)]: Status.NOT_ASSESSED} for pk, delivered in made.items()
+    }
+    for pk, effective_on, status in updates:
+        month_ends[pk][index[(effective_on.year, effective_on.month)]] = Status(status)
+
+    moves = [dict.fromkeys(Status, 0) for _ in ends]
+    for by_month in month_ends.values():
+        before = None
+        for month in sorted(by_month):
+            now = by_month[month]
+            if before is not None:
+                moves[month][before] -= 1
+            moves[month][now] += 1
+            before = now
+    running = dict.fromkeys(Status, 0)
+    figures = []
+    for end, move in zip(ends, moves, strict=True):
+        running = {status: running[status] + move[status] for status in Status}
+        figures.append((end, running))
+    return figures
