@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET
 
 from tracker import history
 from tracker.models import Pledge
-from tracker.views.pledges import filtered_pledges
+from tracker.views.shared import filtered_pledges
 
 # A hundred rows at a time: an export of 100,000 pledges holds no more than one of 100.
 CHUNK = 100

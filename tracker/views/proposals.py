@@ -15,7 +15,7 @@ from django_htmx.http import reswap, retarget, trigger_client_event
 from tracker import services
 from tracker.forms import PassageForm, PledgeForm, RejectProposalForm, apply_service_errors
 from tracker.models import Pledge, ProposedPledge, Statement
-from tracker.views.records import STATEMENT_PAGE, proposal_rows, statement_page_context
+from tracker.views.shared import STATEMENT_PAGE, HtmxHttpRequest, proposal_rows, statement_page_context
 
 NEW_PLEDGE_PAGE = "tracker/pledge_new.html"
 
@@ -80,7 +80,7 @@ def _passage_errors_on_the_form(error: ValidationError) -> ValidationError:
 
 @require_POST
 @permission_required("tracker.review_proposals", raise_exception=True)
-def reject_proposal(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def reject_proposal(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
     statement = get_object_or_404(Statement.objects.select_related("entity"), slug=slug)
     proposal = get_object_or_404(ProposedPledge, pk=pk, statement=statement)
     form = RejectProposalForm(request.POST, proposal_pk=proposal.pk)
@@ -111,7 +111,7 @@ def reject_proposal(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return response
 
 
-def _rejection_refused(request, statement, proposal, form, *, status: int) -> HttpResponse:
+def _rejection_refused(request: HtmxHttpRequest, statement, proposal, form, *, status: int) -> HttpResponse:
     """The proposal's row again with its problem: a note too long (422), or a proposal
     that someone else reviewed meanwhile (409)."""
     if request.htmx:

@@ -1,0 +1,120 @@
+"""What several views share: the typed htmx request, the pledge and statement pages'
+contexts, the pledge list's filters and pages. Each view still checks its permission
+itself, once, at its door (a decorator); nothing here checks one.
+"""
+
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django_htmx.middleware import HtmxDetails
+
+from tracker import history, services
+from tracker.filters import PledgeFilter
+from tracker.forms import EvidenceForm, FollowUpForm, RejectProposalForm, RetractForm
+from tracker.models import Pledge, Statement
+from tracker.vocabulary import ProposalState
+
+PLEDGES_PER_PAGE = 50
+PLEDGE_PAGE = "tracker/pledge_detail.html"
+STATEMENT_PAGE = "tracker/statement_detail.html"
+# A long record can hold thousands of proposals: the page shows them in the text's order,
+# this many at a time; the next ones come up as these are reviewed.
+PROPOSALS_SHOWN = 100
+
+
+class HtmxHttpRequest(HttpRequest):
+    """A request as django-htmx's middleware leaves it: `request.htmx` says whether, and
+    how, htmx made it."""
+
+    htmx: HtmxDetails
+
+
+def get_pledge(pk: int) -> Pledge:
+    """The pledge with all that its page shows, or 404. The view has checked at its door
+    that the person may do what it does."""
+    return get_object_or_404(Pledge.objects.for_detail(), pk=pk)
+
+
+def page_of(queryset: QuerySet, request: HttpRequest) -> tuple[Page, str]:
+    """The page asked for, and what was wrong with the asking, if anything."""
+    paginator = Paginator(queryset, PLEDGES_PER_PAGE)
+    asked = request.GET.get("page", "1")
+    try:
+        return paginator.page(asked), ""
+    except PageNotAnInteger:
+        return paginator.page(1), f"“{asked}” is not a page number: showing page 1."
+    except EmptyPage:
+        number = 1 if float(asked) < 1 else paginator.num_pages
+        return paginator.page(number), f"There is no page {asked}: showing page {number}."
+
+
+def filtered_pledges(request: HttpRequest) -> PledgeFilter:
+    """The pledge list's filters, read from the address; the exports read the same."""
+    return PledgeFilter(
+        request.GET,
+        queryset=Pledge.objects.select_related("statement__entity", "statement__speaker", "actor"),
+    )
+
+
+def pledge_page_context(request: HttpRequest, pledge: Pledge, **bound) -> dict:
+    """The pledge page's context. `bound` holds forms that came back with errors or a
+    conflict (keyed follow_up_form, evidence_form, retract_form), and `conflict`."""
+    user = request.user
+    version = {"based_on_version": pledge.version}
+    context = {
+        "pledge": pledge,
+        "conflict": bound.get("conflict"),
+        "conflict_form": bound.get("conflict_form"),
+    }
+    if user.has_perm("tracker.add_statusupdate"):
+        context["follow_up_form"] = bound.get("follow_up_form") or FollowUpForm(
+            pledge=pledge, initial=version
+        )
+    if user.has_perm("tracker.add_evidence"):
+        context["evidence_form"] = bound.get("evidence_form") or EvidenceForm(initial=version)
+    context["timeline"] = history.timeline(pledge)
+    retract_form = bound.get("retract_form")
+    for update in pledge.status_updates.all():
+        # Only the updates this person may retract get a form: their own, or any for an administrator.
+        if update.is_retracted or not services.can_retract(user, update):
+            update.retract_form = None
+        elif retract_form is not None and retract_form.update_pk == update.pk:
+            update.retract_form = retract_form
+        else:
+            update.retract_form = RetractForm(initial=version, update_pk=update.pk)
+    return context
+
+
+def statement_page_context(request: HttpRequest, statement: Statement) -> dict:
+    """The statement and its pledges in its text and, for those who review them, the
+    pledges proposed in it that await review."""
+    pledges = list(
+        Pledge.objects.as_of(timezone.localdate())
+        .filter(statement=statement)
+        .select_related("statement", "actor")
+        .order_by("number")
+    )
+    context = {"statement": statement, "pledges": pledges, "pieces": statement.text_with_pledges(pledges)}
+    if request.user.has_perm("tracker.review_proposals"):
+        context.update(proposal_rows(statement))
+    return context
+
+
+def proposal_rows(statement: Statement, *, forms: dict | None = None) -> dict:
+    """The proposals awaiting review, each with its form to reject it (`forms` holds those
+    posted back with errors), and how many were reviewed already."""
+    forms = forms or {}
+    awaiting = statement.proposals.awaiting_review().order_by("quote_start")
+    proposals = list(awaiting[:PROPOSALS_SHOWN])
+    return {
+        "proposal_rows": [
+            (proposal, forms.get(proposal.pk) or RejectProposalForm(proposal_pk=proposal.pk))
+            for proposal in proposals
+        ],
+        "proposals_awaiting": awaiting.count() if len(proposals) == PROPOSALS_SHOWN else len(proposals),
+        # Merging needs two sentences at least.
+        "can_merge": len(proposals) > 1,
+        "proposals_reviewed": statement.proposals.exclude(state=ProposalState.PROPOSED).count(),
+    }
