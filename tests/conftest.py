@@ -1,5 +1,6 @@
 """Named users for each role, and the seed statement, for every test that needs them."""
 
+import datetime
 import json
 from pathlib import Path
 
@@ -7,9 +8,11 @@ import pytest
 from django.apps import apps as django_apps
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
+from django.utils import timezone
 
+from tests.factories import make_statement
 from tracker import roles
-from tracker.models import Statement
+from tracker.models import Pledge, Statement
 
 SEED = "japan-unsc-2023-12-07"
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -98,3 +101,21 @@ def seed_pledges(seed_rows) -> list[dict]:
 @pytest.fixture(scope="session")
 def seed_source_text() -> str:
     return (FIXTURES / "sources" / f"{SEED}.txt").read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def today() -> datetime.date:
+    """Today, read when the test runs (not when its module was imported)."""
+    return timezone.localdate()
+
+
+@pytest.fixture
+def judges_pledge(seed) -> Pledge:
+    """The seed's pledge to invite judges to a course in Malta in February 2024."""
+    return seed.pledges.get(quote__contains="invite judges")
+
+
+@pytest.fixture
+def statement(db) -> Statement:
+    """A statement of six pledgeable sentences, without pledges yet (tests.factories)."""
+    return make_statement(sentences=6)

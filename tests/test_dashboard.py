@@ -5,19 +5,15 @@ import html
 import re
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from tests.factories import evidence_on, make_pledge, make_statement, retract, update_on
+from tests.helpers import queries_for
 from tracker.figures import monthly_status_counts
 from tracker.models import Entity, Pledge, Theme
 from tracker.vocabulary import Status
 
 pytestmark = pytest.mark.django_db
-
-TODAY = timezone.localdate()
 
 
 def judged(statement, number, analyst, *statuses_and_days):
@@ -35,7 +31,7 @@ def judged(statement, number, analyst, *statuses_and_days):
 
 
 @pytest.fixture
-def world(analyst):
+def world(today, analyst):
     freedonia = make_statement(sentences=6)
     sylvania = make_statement(sentences=4, entity_name="Sylvania")
     jan, feb, mar = datetime.date(2024, 1, 20), datetime.date(2024, 2, 10), datetime.date(2024, 3, 5)
@@ -57,7 +53,7 @@ def world(analyst):
     )
     retract(mistaken, analyst)
     Pledge.objects.filter(pk=pledges["open"].pk).update(
-        deadline_on=TODAY - datetime.timedelta(days=1), deadline_precision="day"
+        deadline_on=today - datetime.timedelta(days=1), deadline_precision="day"
     )
     return pledges
 
@@ -74,12 +70,12 @@ def test_compliance_is_the_g7_rate_with_the_pledges_it_rests_on(manager_client, 
     assert (rows["Sylvania"]["rate"], rows["Sylvania"]["scored"]) == (100.0, 1)
 
 
-def test_compliance_arithmetic_two_kept_one_broken(analyst):
+def test_compliance_arithmetic_two_kept_one_broken(today, analyst):
     statement = make_statement(sentences=3)
     day = datetime.date(2024, 2, 1)
     for number, status in enumerate(["fulfilled", "fulfilled", "not_fulfilled"], start=1):
         judged(statement, number, analyst, (status, day))
-    [row] = Pledge.objects.as_of(TODAY).compliance_by_entity()
+    [row] = Pledge.objects.as_of(today).compliance_by_entity()
     assert row["rate"] == round((1 / 3 + 1) / 2 * 100, 1) == 66.7
 
 
@@ -97,12 +93,12 @@ def test_counts_by_status_as_of_a_date(manager_client, world):
     assert figures[Status.FULFILLED] == 2 and figures[Status.IN_PROGRESS] == 0
 
 
-def test_headline_counts(manager_client, world, analyst):
+def test_headline_counts(today, manager_client, world, analyst):
     update_on(
-        world["withdrawn"], analyst, Status.IN_PROGRESS, effective_on=TODAY - datetime.timedelta(days=2)
+        world["withdrawn"], analyst, Status.IN_PROGRESS, effective_on=today - datetime.timedelta(days=2)
     )
     Pledge.objects.filter(pk=world["withdrawn"].pk).update(
-        deadline_on=TODAY + datetime.timedelta(days=30), deadline_precision="day"
+        deadline_on=today + datetime.timedelta(days=30), deadline_precision="day"
     )
     headlines = {label: n for label, n, _ in manager_client.get(reverse("dashboard")).context["headlines"]}
     assert headlines == {
@@ -179,11 +175,11 @@ def test_monthly_figures_follow_the_effective_dates(world):
     assert all(sum(figures.values()) == 6 for figures in months.values())
 
 
-def test_the_theme_chart_counts_pledges_by_theme_and_status(manager_client, world):
+def test_the_theme_chart_counts_pledges_by_theme_and_status(today, manager_client, world):
     theme = Theme.objects.create(name="Water")
     world["kept"].themes.add(theme)
     world["broken"].themes.add(theme)
-    rows = dict(Pledge.objects.as_of(TODAY).count_by_theme_and_status())
+    rows = dict(Pledge.objects.as_of(today).count_by_theme_and_status())
     assert rows[theme][Status.FULFILLED] == 1 and rows[theme][Status.NOT_FULFILLED] == 1
     assert sum(rows[None].values()) == 4  # the pledges without a theme
     content = manager_client.get(reverse("dashboard")).content.decode()
@@ -200,9 +196,7 @@ def test_recent_activity_lists_the_latest_updates_and_evidence_with_links(manage
 
 def test_the_dashboard_takes_the_same_number_of_queries_whatever_the_data(manager_client, analyst):
     def count(params) -> int:
-        with CaptureQueriesContext(connection) as queries:
-            assert manager_client.get(reverse("dashboard"), params).status_code == 200
-        return len(queries)
+        return queries_for(manager_client, reverse("dashboard"), params)
 
     statement = make_statement(sentences=30)
     judged(statement, 1, analyst, ("in_progress", datetime.date(2024, 2, 1)))
@@ -222,11 +216,11 @@ def test_the_dashboard_takes_the_same_number_of_queries_whatever_the_data(manage
     assert [count({}), count({"as_of": "2024-03-01"})] == few
 
 
-def test_a_bad_as_of_date_is_shown_beside_the_field(manager_client, world):
+def test_a_bad_as_of_date_is_shown_beside_the_field(today, manager_client, world):
     response = manager_client.get(reverse("dashboard"), {"as_of": "2024-13-40"})
     assert response.status_code == 200
     assert 'id="id_as_of_error"' in response.content.decode()
-    assert response.context["day"] == TODAY
+    assert response.context["day"] == today
 
 
 def test_managers_land_on_the_dashboard(manager_client):

@@ -8,12 +8,10 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
-from django.http import StreamingHttpResponse
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import evidence_on, make_pledge, make_statement, retract, update_on
+from tests.helpers import body, csv_rows, queries_for
 from tracker import services
 from tracker.views.exports import HISTORY_COLUMNS, PLEDGE_COLUMNS
 from tracker.vocabulary import Status
@@ -32,11 +30,6 @@ def many(analyst):
             update_on(pledge, analyst, Status.IN_PROGRESS, effective_on=datetime.date(2024, 2, 1))
         pledges.append(pledge)
     return pledges
-
-
-def body(response) -> str:
-    assert isinstance(response, StreamingHttpResponse)
-    return b"".join(response.streaming_content).decode()
 
 
 def all_listed(manager_client, params: dict) -> list[int]:
@@ -60,9 +53,7 @@ def all_listed(manager_client, params: dict) -> list[int]:
     ],
 )
 def test_the_csv_has_exactly_the_rows_of_the_list_on_every_page(manager_client, many, params):
-    rows = list(
-        csv.DictReader(io.StringIO(body(manager_client.get(reverse("export_pledges", args=["csv"]), params))))
-    )
+    rows = csv_rows(manager_client.get(reverse("export_pledges", args=["csv"]), params))
     assert [int(row["id"]) for row in rows] == all_listed(manager_client, params)
     assert len(rows) > 0
 
@@ -70,9 +61,7 @@ def test_the_csv_has_exactly_the_rows_of_the_list_on_every_page(manager_client, 
 def test_the_json_has_the_same_rows_as_the_csv(manager_client, many):
     params = {"as_of": "2024-03-01", "status": ["in_progress"]}
     document = json.loads(body(manager_client.get(reverse("export_pledges", args=["json"]), params)))
-    rows = list(
-        csv.DictReader(io.StringIO(body(manager_client.get(reverse("export_pledges", args=["csv"]), params))))
-    )
+    rows = csv_rows(manager_client.get(reverse("export_pledges", args=["csv"]), params))
     assert document["as_of"] == "2024-03-01"
     assert document["columns"] == PLEDGE_COLUMNS
     assert (
@@ -91,9 +80,7 @@ def test_the_export_shows_the_status_as_of_its_date(manager_client, many):
             )
         )
     )
-    after = list(
-        csv.DictReader(io.StringIO(body(manager_client.get(reverse("export_pledges", args=["csv"])))))
-    )
+    after = csv_rows(manager_client.get(reverse("export_pledges", args=["csv"])))
     assert {row["status"] for row in before} == {"not_assessed"}
     assert sum(row["status"] == "in_progress" for row in after) == 25
     assert {row["as_of"] for row in before} == {"2024-01-31"}
@@ -130,9 +117,7 @@ def test_analysts_cannot_export(client_for, analyst, many):
 
 def test_text_in_the_csv_is_kept_as_written(manager_client, analyst):
     pledge = make_pledge(make_statement(), 1, summary='=HYPERLINK("x"), "quoted", and, commas')
-    [row] = list(
-        csv.DictReader(io.StringIO(body(manager_client.get(reverse("export_pledges", args=["csv"])))))
-    )
+    [row] = csv_rows(manager_client.get(reverse("export_pledges", args=["csv"])))
     assert row["summary"] == pledge.summary
 
 
@@ -150,7 +135,7 @@ def test_the_history_of_a_pledge_has_every_change_in_order(manager_client, analy
     )
     retract(first, analyst, reason="Too early.")
     response = manager_client.get(reverse("pledge_history_csv", args=[pledge.pk]))
-    rows = list(csv.DictReader(io.StringIO(body(response))))
+    rows = csv_rows(response)
     assert [(row["version"], row["change"]) for row in rows] == [
         ("2", "evidence"),
         ("3", "status update"),
@@ -172,9 +157,7 @@ def test_the_history_shows_where_the_statements_text_changed_among_its_entries(
     services.save_statement(statement=statement, changed_by=administrator)
     evidence_on(pledge, analyst, title="Ministry report")
 
-    rows = list(
-        csv.DictReader(io.StringIO(body(manager_client.get(reverse("pledge_history_csv", args=[pledge.pk])))))
-    )
+    rows = csv_rows(manager_client.get(reverse("pledge_history_csv", args=[pledge.pk])))
 
     assert [(row["version"], row["change"], row["by"]) for row in rows] == [
         ("2", "status update", analyst.username),
@@ -189,13 +172,12 @@ def test_the_history_takes_the_same_number_of_queries_however_long_it_is(
     pledge = make_pledge(make_statement(), 1)
     update_on(pledge, analyst, Status.IN_PROGRESS, rationale="Begun.")
     url = reverse("pledge_history_csv", args=[pledge.pk])
-    with CaptureQueriesContext(connection) as short:
-        body(manager_client.get(url))
+    short = queries_for(manager_client, url)
     for n in range(5):
         evidence_on(pledge, analyst, url=f"https://example.org/{n}", title=f"Report {n}")
         update_on(pledge, analyst, Status.STALLED, rationale=f"Stalled {n}.")
 
-    with django_assert_num_queries(len(short.captured_queries)):
+    with django_assert_num_queries(short):
         body(manager_client.get(url))
 
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import evidence_on, make_pledge, make_statement, retract, update_on
+from tests.helpers import HTMX
 from tracker.models import Pledge
 from tracker.vocabulary import Status
 
@@ -38,8 +39,8 @@ def test_the_pledge_page_highlights_the_quote_inside_the_statement_text(client_f
     assert seed.speaker.name in content and "Security Council" in content
 
 
-def test_the_pledge_page_shows_the_timeline_with_retractions_and_evidence(client_for, analyst, seed):
-    pledge = seed.pledges.get(quote__contains="invite judges")
+def test_the_pledge_page_shows_the_timeline_with_retractions_and_evidence(client_for, analyst, judges_pledge):
+    pledge = judges_pledge
     evidence = evidence_on(pledge, analyst, url="https://example.org/iij", excerpt="Twelve judges attended.")
     update = update_on(
         pledge, analyst, Status.FULFILLED, rationale="The course took place.", evidence=[evidence]
@@ -157,7 +158,7 @@ def test_text_is_escaped_in_every_partial_that_htmx_swaps_in(client_for, analyst
             "new_stance": "supports",
             "new_excerpt": nasty,
         },
-        HTTP_HX_REQUEST="true",
+        headers=HTMX,
     )
     assert response.status_code == 200
     content = response.content.decode()

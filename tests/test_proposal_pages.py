@@ -4,6 +4,7 @@ pledge made of a selected passage, each with and without htmx, each for its role
 import pytest
 from django.urls import reverse
 
+from tests.helpers import HTMX
 from tracker import services
 from tracker.importing.drafts import draft_from_text
 from tracker.models import Pledge, ProposedPledge
@@ -245,7 +246,7 @@ def test_rejecting_with_htmx_takes_the_row_away_and_updates_the_count(reviewer, 
     proposal = proposal_of(statement, "mangroves")
     url = reverse("reject_proposal", args=[statement.slug, proposal.pk])
 
-    response = reviewer.post(url, {}, headers={"HX-Request": "true"})
+    response = reviewer.post(url, {}, headers=HTMX)
 
     assert response.status_code == 200
     body = response.content.decode().strip()
@@ -265,7 +266,7 @@ def test_rejecting_twice_with_htmx_answers_409_with_the_row_and_its_message(revi
     url = reverse("reject_proposal", args=[statement.slug, proposal.pk])
     reviewer.post(url, {})
 
-    response = reviewer.post(url, {}, headers={"HX-Request": "true"})
+    response = reviewer.post(url, {}, headers=HTMX)
 
     assert response.status_code == 409
     body = response.content.decode().strip()
@@ -288,7 +289,7 @@ def test_a_rejection_note_over_its_limit_is_refused(reviewer, statement):
     url = reverse("reject_proposal", args=[statement.slug, proposal.pk])
 
     response = reviewer.post(url, {f"reject-{proposal.pk}-note": "x" * 1001})
-    in_place = reviewer.post(url, {f"reject-{proposal.pk}-note": "x" * 1001}, headers={"HX-Request": "true"})
+    in_place = reviewer.post(url, {f"reject-{proposal.pk}-note": "x" * 1001}, headers=HTMX)
 
     assert response.status_code == in_place.status_code == 422
     assert "Ensure this value has at most 1000 characters" in response.content.decode()
@@ -385,9 +386,7 @@ def test_rejecting_the_last_but_one_draws_the_list_again_without_merging(reviewe
         reviewer.post(reverse("reject_proposal", args=[statement.slug, proposal.pk]), {})
     third = proposal_of(statement, "allocated")
 
-    response = reviewer.post(
-        reverse("reject_proposal", args=[statement.slug, third.pk]), {}, headers={"HX-Request": "true"}
-    )
+    response = reviewer.post(reverse("reject_proposal", args=[statement.slug, third.pk]), {}, headers=HTMX)
 
     assert response["HX-Retarget"] == "#proposals"
     assert response["HX-Reswap"] == "innerHTML"
@@ -401,7 +400,7 @@ def test_a_row_reviewed_meanwhile_offers_nothing_more(reviewer, statement):
     url = reverse("reject_proposal", args=[statement.slug, proposal.pk])
     reviewer.post(url, {})
 
-    body = reviewer.post(url, {}, headers={"HX-Request": "true"}).content.decode()
+    body = reviewer.post(url, {}, headers=HTMX).content.decode()
 
     assert "It is now rejected." in body
     assert "Accept…" not in body and "<form" not in body

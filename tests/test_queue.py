@@ -4,18 +4,15 @@ status for 180 days; oldest first."""
 import datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import make_pledge, make_statement, retract, update_on
+from tests.helpers import queries_for
 from tracker.models import Pledge, StatusUpdate
 from tracker.vocabulary import DeadlinePrecision, Status
 
 pytestmark = pytest.mark.django_db
-
-TODAY = timezone.localdate()
 
 
 def updated(
@@ -23,7 +20,11 @@ def updated(
 ) -> StatusUpdate:
     """An update that took effect `days_ago` days ago."""
     update = update_on(
-        pledge, author, status, effective_on=TODAY - datetime.timedelta(days=days_ago), rationale="Seen."
+        pledge,
+        author,
+        status,
+        effective_on=timezone.localdate() - datetime.timedelta(days=days_ago),
+        rationale="Seen.",
     )
     if retracted:
         retract(update, author)
@@ -31,26 +32,21 @@ def updated(
 
 
 def queue() -> list[Pledge]:
-    return list(Pledge.objects.needing_an_analyst(today=TODAY))
+    return list(Pledge.objects.needing_an_analyst(today=timezone.localdate()))
 
 
 def with_deadline(pledge: Pledge, days_from_now: int) -> Pledge:
     Pledge.objects.filter(pk=pledge.pk).update(
-        deadline_on=TODAY + datetime.timedelta(days=days_from_now),
+        deadline_on=timezone.localdate() + datetime.timedelta(days=days_from_now),
         deadline_precision=DeadlinePrecision.DAY,
     )
     return Pledge.objects.get(pk=pledge.pk)
 
 
-@pytest.fixture
-def statement():
-    return make_statement(sentences=6)
-
-
-def test_a_pledge_never_assessed_is_in_the_queue(statement):
+def test_a_pledge_never_assessed_is_in_the_queue(today, statement):
     pledge = make_pledge(statement, 1)
     assert queue() == [pledge]
-    assert queue()[0].reasons_for_attention(today=TODAY) == ["never assessed"]
+    assert queue()[0].reasons_for_attention(today=today) == ["never assessed"]
 
 
 def test_a_recently_updated_pledge_with_no_deadline_is_not(statement, analyst):
@@ -58,12 +54,12 @@ def test_a_recently_updated_pledge_with_no_deadline_is_not(statement, analyst):
     assert queue() == []
 
 
-def test_an_overdue_pledge_that_is_not_final_is_in_the_queue(statement, analyst):
+def test_an_overdue_pledge_that_is_not_final_is_in_the_queue(today, statement, analyst):
     pledge = with_deadline(make_pledge(statement, 1), -3)
     updated(pledge, analyst, Status.IN_PROGRESS, days_ago=1)
     [listed] = queue()
     assert listed == pledge
-    assert listed.reasons_for_attention(today=TODAY)[0].startswith("overdue since")
+    assert listed.reasons_for_attention(today=today)[0].startswith("overdue since")
 
 
 def test_an_overdue_pledge_with_a_final_status_is_not(statement, analyst):
@@ -72,14 +68,14 @@ def test_an_overdue_pledge_with_a_final_status_is_not(statement, analyst):
     assert queue() == []
 
 
-def test_a_pledge_not_updated_for_180_days_is_in_the_queue(statement, analyst):
+def test_a_pledge_not_updated_for_180_days_is_in_the_queue(today, statement, analyst):
     stale = make_pledge(statement, 1)
     updated(stale, analyst, Status.IN_PROGRESS, days_ago=181)
     fresh = make_pledge(statement, 2)
     updated(fresh, analyst, Status.IN_PROGRESS, days_ago=179)
     [listed] = queue()
     assert listed == stale
-    assert listed.reasons_for_attention(today=TODAY)[0].startswith("no change since")
+    assert listed.reasons_for_attention(today=today)[0].startswith("no change since")
 
 
 def test_a_retracted_update_does_not_count_as_an_update(statement, analyst):
@@ -113,9 +109,7 @@ def test_the_queue_page_takes_the_same_number_of_queries_for_3_or_30_pledges(cli
         make_pledge(statement, number)
 
     def count() -> int:
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(reverse("analyst_queue")).status_code == 200
-        return len(queries)
+        return queries_for(client, reverse("analyst_queue"))
 
     few = count()
     for number in range(4, 31):

@@ -4,12 +4,11 @@ import datetime
 import re
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import evidence_on, make_pledge, make_statement, update_on
+from tests.helpers import queries_for
 from tracker.models import Pledge, Speaker, Statement
 from tracker.vocabulary import Status
 
@@ -87,9 +86,7 @@ def test_record_pages_take_the_same_number_of_queries_for_3_or_30_pledges(client
     }[page]
 
     def count() -> int:
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(url).status_code == 200
-        return len(queries)
+        return queries_for(client, url)
 
     for number in range(1, 4):
         make_pledge(statement, number, deadline_on=datetime.date(2024, 3, 1), deadline_precision="day")

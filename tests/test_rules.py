@@ -1,25 +1,18 @@
 """Each rule of tracker.rules, at its boundary days: the queue, the dashboard's tile, the
 list's filter, the CSV export and the predicate for one pledge must all agree."""
 
-import csv
 import datetime
-import io
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
-from tests.factories import make_pledge, make_statement, update_on
+from tests.factories import make_pledge, update_on
+from tests.helpers import csv_rows
 from tracker import rules
 from tracker.models import Pledge
 from tracker.vocabulary import DeadlinePrecision, Status
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def today() -> datetime.date:
-    return timezone.localdate()
 
 
 def days(n: int) -> datetime.timedelta:
@@ -33,18 +26,12 @@ def listed(client, **filters) -> set[int]:
 
 
 def exported(client, **filters) -> set[int]:
-    content = b"".join(client.get(reverse("export_pledges", args=["csv"]), filters).streaming_content)
-    return {int(row["id"]) for row in csv.DictReader(io.StringIO(content.decode("utf-8-sig")))}
+    return {int(row["id"]) for row in csv_rows(client.get(reverse("export_pledges", args=["csv"]), filters))}
 
 
 def tile(client, label: str) -> int:
     headlines = client.get(reverse("dashboard")).context["headlines"]
     return next(n for name, n, _ in headlines if name == label)
-
-
-@pytest.fixture
-def statement():
-    return make_statement(sentences=6)
 
 
 def test_no_change_for_180_days_agrees_everywhere_on_its_boundary_days(

@@ -7,7 +7,6 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS
-from tests.conftest import PASSWORD
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls that set up
 # each test run beside it, never inside it.
@@ -41,11 +40,3 @@ def page_without_javascript(browser: Browser, live_server) -> Page:
     page.set_default_timeout(10_000)
     yield page
     context.close()
-
-
-def log_in(page: Page, username: str, password: str = PASSWORD) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)

@@ -7,7 +7,6 @@ the demo manager in Debian's Chromium, and saves tests/browser/screenshots/dashb
 """
 
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -18,15 +17,10 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS
+from tests.helpers import free_port
 
 PROJECT = Path(__file__).resolve().parents[2]
 OUTPUT = Path(__file__).resolve().parent / "screenshots" / "dashboard.png"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def main() -> None:

@@ -4,16 +4,15 @@ pages, the same with JavaScript off, and the forms' accessibility."""
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import log_in
-from tests.browser.test_pages_in_a_browser import serious_violations
+from tests.browser.helpers import log_in, serious_violations
 from tracker.models import Evidence, StatusUpdate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def pledge(seed):
-    return seed.pledges.get(quote__contains="invite judges")
+def pledge(judges_pledge):
+    return judges_pledge
 
 
 def open_pledge(page: Page, username: str, pledge) -> None:

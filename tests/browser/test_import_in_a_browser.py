@@ -5,8 +5,7 @@ merges two, rejects one, and makes a pledge of a passage selected with the mouse
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import log_in
-from tests.browser.test_pages_in_a_browser import serious_violations
+from tests.browser.helpers import log_in, serious_violations
 from tracker import services
 from tracker.importing.drafts import draft_from_text
 from tracker.models import Pledge, ProposedPledge, Statement

@@ -7,8 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import log_in
-from tests.browser.test_pages_in_a_browser import serious_violations
+from tests.browser.helpers import log_in, serious_violations
 from tests.factories import evidence_on, update_on
 from tracker.models import Entity, Speaker
 from tracker.vocabulary import Status

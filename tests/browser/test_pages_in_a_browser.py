@@ -1,10 +1,9 @@
 """Every page in a real browser: accessible (axe-core), usable by keyboard and on a phone."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import log_in
+from tests.browser.helpers import log_in, serious_violations
 from tests.factories import evidence_on, retract, update_on
 from tracker.vocabulary import SourceType, Status
 
@@ -13,19 +12,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 PHONE = {"width": 375, "height": 740}
 
 
-def serious_violations(page: Page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{violation['id']} ({violation['impact']}): {violation['help']} at "
-        + ", ".join(node["target"][0] for node in violation["nodes"][:3])
-        for violation in results.response["violations"]
-        if violation["impact"] in ("serious", "critical")
-    ]
-
-
 @pytest.fixture
-def pledge_with_history(seed, analyst):
-    pledge = seed.pledges.get(quote__contains="invite judges")
+def pledge_with_history(judges_pledge, analyst):
+    pledge = judges_pledge
     evidence = evidence_on(
         pledge,
         analyst,

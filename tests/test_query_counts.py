@@ -1,0 +1,59 @@
+"""Each page's number of queries, pinned on the seed with some history. The tests beside
+each page check that the number does not grow with the data; these say what it is, so
+that a change that adds a query to a page is seen, and decided on purpose."""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import evidence_on, update_on
+from tests.helpers import queries_for
+from tracker.vocabulary import Status
+
+pytestmark = pytest.mark.django_db
+
+# page: (who asks, its address from the seed's statement and one of its pledges, queries)
+PAGES = {
+    "dashboard": ("manager", lambda statement, pledge: reverse("dashboard"), 12),
+    "dashboard as of a date": (
+        "manager",
+        lambda statement, pledge: reverse("dashboard") + "?as_of=2024-06-30",
+        12,
+    ),
+    "pledge list": ("manager", lambda statement, pledge: reverse("pledge_list"), 10),
+    "pledge list, 3 filters": (
+        "manager",
+        lambda statement, pledge: reverse("pledge_list") + "?overdue=no&stale=no&due_within=90",
+        9,
+    ),
+    "pledge page": ("manager", lambda statement, pledge: pledge.get_absolute_url(), 9),
+    "pledge page, with its forms": ("analyst", lambda statement, pledge: pledge.get_absolute_url(), 10),
+    "statement page": ("manager", lambda statement, pledge: statement.get_absolute_url(), 6),
+    "statement page, with its proposals": (
+        "analyst",
+        lambda statement, pledge: statement.get_absolute_url(),
+        8,
+    ),
+    "entity page": (
+        "manager",
+        lambda statement, pledge: reverse("entity_detail", args=[statement.entity_id]),
+        9,
+    ),
+    "queue": ("analyst", lambda statement, pledge: reverse("analyst_queue"), 6),
+    "export": ("manager", lambda statement, pledge: reverse("export_pledges", args=["csv"]), 6),
+    "history export": (
+        "manager",
+        lambda statement, pledge: reverse("pledge_history_csv", args=[pledge.pk]),
+        9,
+    ),
+}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_each_page_takes_its_pinned_number_of_queries(page, seed, client_for, request):
+    role, address, expected = PAGES[page]
+    user = request.getfixturevalue(role)
+    pledge = seed.pledges.get(number=1)
+    evidence = evidence_on(pledge, user if role == "analyst" else request.getfixturevalue("analyst"))
+    update_on(pledge, evidence.added_by, Status.FULFILLED, rationale="Done.", evidence=[evidence])
+
+    assert queries_for(client_for(user), address(seed, pledge)) == expected
