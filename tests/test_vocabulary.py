@@ -1,4 +1,4 @@
-"""The status vocabulary of DESIGN.md, defined once."""
+"""The status vocabulary of tracker.vocabulary, defined once."""
 
 from tracker.vocabulary import Status
 

@@ -1,7 +1,9 @@
-"""The analysts' forms.
+"""The app's forms: the analysts' follow-up, evidence and retraction forms; importing a
+statement (the source, then the draft to correct); making a pledge of a passage, and
+rejecting a proposal.
 
-They check types and required fields, and run the services' own rule checks too, so
-that an analyst sees every problem at once. The services check again when they write
+They check types, lengths and required fields, and run the services' own rule checks
+too, so that a person sees every problem at once. The services check again when they write
 (the pledge may have changed meanwhile); their errors come back to the field they name
 (see `apply_service_errors`)."""
 

@@ -1,4 +1,6 @@
-"""The three roles of DESIGN.md as groups, and the permissions each one holds.
+"""The three roles as groups, and the permissions each one holds: analysts log
+follow-ups and review proposed pledges; managers read and export, and change nothing;
+administrators keep the record (statements, speakers, pledges, users) in the admin.
 
 The data migration 0003 makes the groups from this table; a later change to it
 needs a migration that calls `sync_groups` again (0004 does, for the permissions to

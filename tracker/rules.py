@@ -29,7 +29,7 @@ STALE_LABEL = f"No change for {STALE_AFTER_DAYS} days"
 DUE_SOON_LABEL = f"Due in the next {DUE_SOON_DAYS} days"
 CHANGED_RECENTLY_LABEL = f"Changed in the last {CHANGED_RECENTLY_DAYS} days"
 
-# The statuses the compliance rate counts (DESIGN.md: fulfilled +1, partially 0, not −1).
+# The statuses the compliance rate counts (tracker.vocabulary: fulfilled +1, partially 0, not −1).
 SCORED_STATUSES = [status.value for status in Status if status.compliance_score is not None]
 
 

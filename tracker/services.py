@@ -1,10 +1,11 @@
 """Every write that spans rows, each one transaction: changes to a pledge's history,
 statements imported, and pledges made from what was proposed.
 
-Views and the admin call these; nothing else writes status updates, retractions or
-evidence. Each function checks the person's permission itself, locks the pledge,
-refuses a submit based on an older version of the pledge's history, writes, then
-recomputes the pledge's current status and moves its version on.
+Views, the admin, the import command and fixture loading call these; nothing else
+writes status updates, retractions or evidence. Each function checks the person's
+permission itself. Those that change a pledge's history lock the pledge, refuse a
+submit based on an older version of it, write, then recompute the pledge's current
+status and move its version on; those that make pledges lock their statement.
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ A fixture row is validated like a form would validate it, so a bad fixture stops
 with a message naming the field and, since `loaddata` runs in one transaction,
 writes nothing. Loading a fixture again never rewrites what analysts recorded: a
 pledge keeps the status and version its history gives it, and a statement whose
-text the fixture changes keeps the text before as a revision.
+text the fixture changes keeps the text before as a revision. Both go through the
+same service functions as the admin and the web (tracker.services).
 """
 
 from django.core.exceptions import ValidationError

@@ -1,4 +1,6 @@
-"""Text helpers shared by the model, the admin and the fixture checks."""
+"""Text helpers shared by the models, the admin, the importers and the fixture checks:
+line breaks, fingerprints, finding a quote in a text (with typography folded), cue
+words, and web links."""
 
 import hashlib
 from urllib.parse import urlsplit, urlunsplit

@@ -1,3 +1,5 @@
+"""The app's addresses. Each view checks its permission itself (see tracker.views)."""
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path

@@ -1,8 +1,41 @@
-"""The words of DESIGN.md as choices: the one place that defines them.
+"""The tracker's words as choices: the one place that defines them.
 
-The status table below is the single source of truth for each status's label, its
-order (the order of the class body: lists, charts and exports follow it), whether it
-is final, and its compliance score.
+The words
+- Entity: who a statement is made for or a pledge is made by: a state (Japan, ISO 3166
+  code JPN), an organisation (UNODC), a group (the European Union).
+- Speaker: a person speaking for an entity, with an honorific and a role.
+- Statement: what a speaker said at one meeting, verbatim, with its date and organ.
+- Pledge: one commitment inside a statement: its verbatim quote with its character
+  offsets, a summary, the actor, kind, themes, deadline, amount and condition.
+- Status update: one dated judgement of a pledge's status, with a rationale, by one
+  analyst; never edited, only retracted (and the retraction is kept too).
+- Evidence: a source that bears on a pledge; never edited.
+- Proposed pledge: a sentence of an imported statement that the extractor thinks
+  commits the speaker's side, with the reason; accepted, merged or rejected.
+
+The statuses, drawn from PolitiFact's promise meters, the G7/G20 Research Group's
+compliance scores, the OGP's Independent Reporting Mechanism and the Nutrition
+Accountability Framework:
+
+    status               meaning                                        final  score
+    not assessed         nobody has judged it yet (new pledges)         no     -
+    not started          judged: no sign of action yet                  no     -
+    in progress          action under way                               no     -
+    stalled              action began and stopped, or is blocked        no     -
+    partially fulfilled  delivered in part, or a compromise             yes    0
+    fulfilled            delivered as pledged                           yes    +1
+    not fulfilled        deadline passed or abandoned, not delivered    yes    -1
+    withdrawn            withdrawn or superseded by a later pledge      yes    -
+    cannot be verified   no public evidence can settle it               yes    -
+
+A final status can still change (new evidence). An entity's compliance rate is the
+G7 Research Group's: the mean score of its scored pledges, shown as (mean + 1) / 2 × 100 %.
+A pledge's current status is its latest update by effective date (then by recording
+time) that is not retracted.
+
+`_STATUS_FACTS` below is the single source of truth for each status's label, its order
+(the order of the class body: lists, charts and exports follow it), whether it is
+final, and its compliance score; the rules built on them live in tracker.rules.
 """
 
 from django.db import models
