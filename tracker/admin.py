@@ -26,6 +26,8 @@ from django.utils.text import capfirst
 
 from tracker import services
 from tracker.models import (
+    AMOUNT_FIELDS,
+    DEADLINE_FIELDS,
     Entity,
     Evidence,
     Pledge,
@@ -268,13 +270,8 @@ class PledgeInline(admin.StackedInline):
                 "classes": ["collapse", "pledge-details"],
                 "fields": [
                     "themes",
-                    "deadline_text",
-                    "deadline_on",
-                    "deadline_precision",
-                    "amount",
-                    "currency",
-                    "amount_stage",
-                    "amount_approximate",
+                    *DEADLINE_FIELDS,
+                    *AMOUNT_FIELDS,
                     "beneficiaries",
                     "condition",
                     ("quote_start", "quote_end", "version"),

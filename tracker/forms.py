@@ -16,7 +16,16 @@ from django.utils import timezone
 from tracker import services
 from tracker.importing.drafts import StatementDraft, complete, entity_named, read_file
 from tracker.importing.sources import MAX_FILE_BYTES, MAX_TEXT_CHARACTERS, ImportProblem
-from tracker.models import Entity, Evidence, Pledge, ProposedPledge, Speaker, Statement
+from tracker.models import (
+    AMOUNT_FIELDS,
+    DEADLINE_FIELDS,
+    Entity,
+    Evidence,
+    Pledge,
+    ProposedPledge,
+    Speaker,
+    Statement,
+)
 from tracker.services import PLEDGE_FIELDS, NewEvidence, validate_status_update
 from tracker.text import as_sentence, normalize_newlines, validate_web_url
 from tracker.vocabulary import SourceType, Stance, Status
@@ -426,10 +435,6 @@ class PledgeForm(forms.ModelForm):
         initial["summary"] = "; ".join(p.summary.rstrip(".") for p in proposals if p.summary)[:300]
         initial["themes"] = sorted({t.pk for p in proposals for t in p.themes.all()})
         return initial
-
-
-DEADLINE_FIELDS = ("deadline_text", "deadline_on", "deadline_precision")
-AMOUNT_FIELDS = ("amount", "currency", "amount_stage", "amount_approximate")
 
 
 class PassageForm(forms.Form):

@@ -274,6 +274,11 @@ class Theme(models.Model):
 # --- pledges ---------------------------------------------------------------------------
 
 
+# A pledge's fields by group, in the order every form, export and admin page shows them.
+DEADLINE_FIELDS = ("deadline_text", "deadline_on", "deadline_precision")
+AMOUNT_FIELDS = ("amount", "currency", "amount_stage", "amount_approximate")
+
+
 class PledgeQuerySet(models.QuerySet):
     def as_of(self, day: datetime.date) -> PledgeQuerySet:
         """Each pledge as its updates effective on or before `day` make it; a retracted

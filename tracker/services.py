@@ -22,6 +22,8 @@ from django.db.models import Max
 from django.utils import timezone
 
 from tracker.models import (
+    AMOUNT_FIELDS,
+    DEADLINE_FIELDS,
     Evidence,
     Pledge,
     ProposedPledge,
@@ -472,20 +474,7 @@ def _store_proposals(statement: Statement, proposals, extractor: str) -> int:
 
 # The fields of a pledge that the analyst sets when making it; the rest (statement,
 # number, quote and its offsets, status, version) come from the text and the history.
-PLEDGE_FIELDS = (
-    "summary",
-    "actor",
-    "kind",
-    "deadline_text",
-    "deadline_on",
-    "deadline_precision",
-    "amount",
-    "currency",
-    "amount_stage",
-    "amount_approximate",
-    "beneficiaries",
-    "condition",
-)
+PLEDGE_FIELDS = ("summary", "actor", "kind", *DEADLINE_FIELDS, *AMOUNT_FIELDS, "beneficiaries", "condition")
 
 
 def _check_reviewer(user: AbstractBaseUser) -> None:

@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
 from tracker import history
-from tracker.models import Pledge
+from tracker.models import AMOUNT_FIELDS, DEADLINE_FIELDS, Pledge
 from tracker.views.shared import filtered_pledges
 
 # A hundred rows at a time: an export of 100,000 pledges holds no more than one of 100.
@@ -41,13 +41,8 @@ PLEDGE_COLUMNS = [
     "quote_end",
     "kind",
     "themes",
-    "deadline_text",
-    "deadline_on",
-    "deadline_precision",
-    "amount",
-    "currency",
-    "amount_stage",
-    "amount_approximate",
+    *DEADLINE_FIELDS,
+    *AMOUNT_FIELDS,
     "beneficiaries",
     "status",
     "status_label",

@@ -18,35 +18,28 @@ def statement_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, STATEMENT_PAGE, statement_page_context(request, statement))
 
 
-def _pledges_today():
-    return Pledge.objects.as_of(timezone.localdate()).select_related("statement", "actor")
-
-
 @require_GET
 @permission_required("tracker.view_pledge", raise_exception=True)
 def entity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     entity = get_object_or_404(Entity, pk=pk)
-    card = figures.scorecard(
-        _pledges_today().filter(actor=entity), today=timezone.localdate(), entity=entity.pk
-    )
-    statements = entity.statements.select_related("speaker").order_by("-delivered_on")
-    return render(
-        request,
-        "tracker/scorecard.html",
-        {"subject": entity, "kind": "Entity", "statements": statements, **card},
-    )
+    return _scorecard_page(request, entity, "Entity", Pledge.objects.filter(actor=entity), entity=entity.pk)
 
 
 @require_GET
 @permission_required("tracker.view_pledge", raise_exception=True)
 def speaker_detail(request: HttpRequest, pk: int) -> HttpResponse:
     speaker = get_object_or_404(Speaker.objects.select_related("entity"), pk=pk)
+    pledges = Pledge.objects.filter(statement__speaker=speaker)
+    return _scorecard_page(request, speaker, "Speaker", pledges, speaker=speaker.pk)
+
+
+def _scorecard_page(request: HttpRequest, subject, kind: str, pledges, **filters) -> HttpResponse:
+    """An entity's or a speaker's pledges as they stand today, and its statements;
+    `filters` select the same pledges in the pledge list."""
+    today = timezone.localdate()
     card = figures.scorecard(
-        _pledges_today().filter(statement__speaker=speaker), today=timezone.localdate(), speaker=speaker.pk
+        pledges.as_of(today).select_related("statement", "actor"), today=today, **filters
     )
-    statements = speaker.statements.select_related("speaker").order_by("-delivered_on")
-    return render(
-        request,
-        "tracker/scorecard.html",
-        {"subject": speaker, "kind": "Speaker", "statements": statements, **card},
-    )
+    statements = subject.statements.select_related("speaker").order_by("-delivered_on")
+    context = {"subject": subject, "kind": kind, "statements": statements, **card}
+    return render(request, "tracker/scorecard.html", context)
