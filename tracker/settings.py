@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, so that it sees a view's database errors first: a busy record is a 503.
+    "tracker.middleware.BusyRecordMiddleware",
 ]
 
 ROOT_URLCONF = "tracker.urls"
@@ -97,7 +99,9 @@ def _database_from_url(url: str) -> dict:
             # queue behind the busy timeout instead of failing half-way with
             # "database is locked". WAL lets readers go on while one writes.
             "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
+            # A writer waits this long for another to finish, then the person is told the
+            # record is busy (tracker.middleware) rather than every worker being held.
+            "timeout": env_int("DATABASE_BUSY_SECONDS", 5),
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
         # Tests run on a file too, not in memory: an in-memory database shared between
@@ -107,6 +111,17 @@ def _database_from_url(url: str) -> dict:
         config["TEST"] = {
             "NAME": str(Path(tempfile.gettempdir()) / f"pledge-tracker-test-{os.getpid()}.sqlite3")
         }
+    elif config["ENGINE"] == "django.db.backends.postgresql":
+        # A row held by someone else, or a query gone wrong, must not hold a worker for
+        # long: past these, the person is told the record is busy (tracker.middleware).
+        lock = env_int("DATABASE_BUSY_SECONDS", 5)
+        statement = env_int("DATABASE_STATEMENT_SECONDS", 30)
+        config.setdefault("OPTIONS", {})["options"] = (
+            f"-c lock_timeout={lock}s -c statement_timeout={statement}s"
+        )
+    # A connection kept from an earlier request is checked before use, so that a
+    # database restart costs no request.
+    config["CONN_HEALTH_CHECKS"] = True
     return config
 
 

@@ -56,6 +56,10 @@ document.addEventListener("DOMContentLoaded", () => {
 
   document.body.addEventListener("htmx:responseError", (event) => {
     const xhr = event.detail.xhr;
+    if (xhr.status === 503) {
+      showRequestError("Nothing was saved: someone else is saving to the same record right now. Your entry is still in the form: submit it again in a moment.");
+      return;
+    }
     const reason = xhr.status === 403 ? "you are not allowed to do this" : `the server answered ${xhr.status}`;
     showRequestError(`Nothing was saved: ${reason}. Reload the page and try again.`);
   });
