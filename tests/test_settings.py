@@ -83,7 +83,7 @@ def test_sqlite_runs_in_wal_mode_with_immediate_transactions_and_a_busy_timeout(
     )
     result = run_python(code, DATABASE_URL=f"sqlite:///{tmp_path / 'wal.sqlite3'}")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["wal", "20000", "IMMEDIATE"]
+    assert result.stdout.split() == ["wal", "5000", "IMMEDIATE"]
 
 
 def free_port() -> int:
