@@ -8,11 +8,15 @@ import datetime
 import threading
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
+from django.test import Client
+from django.urls import reverse
 
+from tests.conftest import SEED
 from tests.factories import make_pledge, make_statement
 from tracker import services
-from tracker.models import Evidence, Pledge, StatusUpdate
+from tracker.models import Evidence, Pledge, PledgeRevision, Retraction, StatusUpdate
 from tracker.vocabulary import SourceType, Stance, Status
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -94,3 +98,68 @@ def test_a_follow_up_and_new_evidence_at_once_on_the_same_version_do_not_both_la
     assert race(submit, count=2) == ["conflict", "saved"]
     assert StatusUpdate.objects.count() + Evidence.objects.count() == 1
     assert Pledge.objects.get(pk=pledge.pk).version == 2
+
+
+def versions_used(pledge: Pledge) -> list[int]:
+    """Every version that a row of the pledge's history was stamped with."""
+    return sorted(
+        [
+            *StatusUpdate.objects.filter(pledge=pledge).values_list("version", flat=True),
+            *Evidence.objects.filter(pledge=pledge).values_list("version", flat=True),
+            *Retraction.objects.filter(status_update__pledge=pledge).values_list("version", flat=True),
+            *PledgeRevision.objects.filter(pledge=pledge).values_list("version", flat=True),
+        ]
+    )
+
+
+def test_fixture_reloads_and_admin_edits_during_follow_ups_rewind_nothing(seed, analyst, administrator):
+    """Follow-ups on every seed pledge, while the seed is reloaded and an administrator
+    saves a pledge page opened before they began: no version is used twice, and each
+    pledge's status is the one its history gives it."""
+    pledges = list(seed.pledges.order_by("number"))
+    admin = Client()
+    admin.force_login(administrator)
+    target = pledges[3]
+    page = admin.get(reverse("admin:tracker_pledge_change", args=[target.pk])).context["adminform"].form
+    stale_form = {name: "" if page[name].value() is None else page[name].value() for name in page.fields}
+    stale_form["themes"] = [str(pk) for pk in page["themes"].value()]
+    stale_form.pop("amount_approximate")
+    rounds = 5
+
+    def submit(index: int) -> None:
+        if index == 0:
+            for _ in range(rounds):
+                call_command("loaddata", SEED, verbosity=0)
+        elif index == 1:
+            client = Client()
+            client.force_login(administrator)
+            for n in range(rounds):
+                data = {**stale_form, "summary": f"{stale_form['summary']} ({n})"}
+                response = client.post(reverse("admin:tracker_pledge_change", args=[target.pk]), data)
+                assert response.status_code == 302, response.content[:500]
+        else:
+            for n in range(rounds):
+                for pledge in pledges:
+                    fresh = Pledge.objects.get(pk=pledge.pk)
+                    try:
+                        services.record_status_update(
+                            pledge=fresh,
+                            author=analyst,
+                            status=[Status.IN_PROGRESS, Status.STALLED][(index + n) % 2],
+                            effective_on=datetime.date(2024, 2, 1) + datetime.timedelta(days=n),
+                            rationale="Seen.",
+                            based_on_version=fresh.version,
+                        )
+                    except services.VersionConflict:
+                        pass
+
+    outcomes = race(submit, count=4)
+
+    assert all(not outcome.startswith("error") for outcome in outcomes), outcomes
+    for pledge in pledges:
+        pledge.refresh_from_db()
+        used = versions_used(pledge)
+        assert len(used) == len(set(used)), f"pledge {pledge.number} used a version twice: {used}"
+        assert pledge.version == max([1, *used])
+        assert pledge.status == services.current_status_from_history(pledge)
+    assert PledgeRevision.objects.filter(pledge=target).count() >= 1

@@ -43,7 +43,7 @@ PAGES = {
     "history export": (
         "manager",
         lambda statement, pledge: reverse("pledge_history_csv", args=[pledge.pk]),
-        9,
+        10,
     ),
 }
 

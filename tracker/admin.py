@@ -408,15 +408,24 @@ class StatementAdmin(HistoryKeptOnDelete, admin.ModelAdmin):
         services.save_statement(statement=obj, changed_by=request.user)
 
     def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
-        formset.save()
         if formset.model is not Pledge:
+            formset.save()
             return
+        # New pledges are saved whole; a pledge held already goes through the service,
+        # which writes only what changed, under its lock (never its status or version
+        # read earlier), and keeps what analysts judged if that changed. A pledge whose
+        # quote merely moved in the new text has its new offsets saved the same way.
+        formset.save(commit=False)
+        for pledge in formset.deleted_objects:
+            pledge.delete()
+        for pledge in formset.new_objects:
+            pledge.save()
         moved = [f for f in formset.initial_forms if f.offsets_moved and f not in formset.deleted_forms]
-        for pledge_form in moved:
-            # The formset saves only the forms whose fields changed; a pledge whose
-            # quote merely moved in the new text needs its new offsets saved too.
-            if not pledge_form.has_changed():
-                pledge_form.instance.save(update_fields=["quote_start", "quote_end"])
+        edited = {pledge.pk for pledge, _ in formset.changed_objects} | {f.instance.pk for f in moved}
+        for pledge_form in formset.initial_forms:
+            if pledge_form.instance.pk in edited and pledge_form not in formset.deleted_forms:
+                save_pledge_edit(request, pledge_form.instance)
+        formset.save_m2m()
         if moved:
             numbers = ", ".join(str(f.instance.number) for f in moved)
             self.message_user(
@@ -463,6 +472,15 @@ def count_by_statement(rows: QuerySet) -> dict[int, int]:
     return dict(rows.order_by().values_list("statement").annotate(n=Count("pk")))
 
 
+def save_pledge_edit(request: HttpRequest, pledge: Pledge) -> None:
+    """An administrator's change to a pledge held already, through the service."""
+    services.edit_pledge(
+        pledge=pledge,
+        changed_by=request.user,
+        values={name: getattr(pledge, name) for name in services.ADMIN_FIELDS},
+    )
+
+
 @admin.register(Pledge)
 class PledgeAdmin(HistoryKeptOnDelete, admin.ModelAdmin):
     form = PledgeAdminForm
@@ -473,6 +491,12 @@ class PledgeAdmin(HistoryKeptOnDelete, admin.ModelAdmin):
     list_select_related = ["statement__entity", "actor"]
     readonly_fields = ["quote_start", "quote_end", "status", "version"]
     filter_horizontal = ["themes"]
+
+    def save_model(self, request: HttpRequest, obj: Pledge, form, change: bool) -> None:
+        if change:
+            save_pledge_edit(request, obj)
+        else:
+            obj.save()
 
     def deletion_refused(self, pledges: list[Pledge]) -> DeletionRefused:
         kept = pledges_with_history(Pledge.objects.filter(pk__in=[pledge.pk for pledge in pledges]))

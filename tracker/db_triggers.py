@@ -17,6 +17,7 @@ HISTORY_TABLES = {
     "tracker_retraction": "Retraction",
     "tracker_evidence": "Evidence",
     "tracker_statementrevision": "StatementRevision",
+    "tracker_pledgerevision": "PledgeRevision",
 }
 
 QUOTE_IN_TEXT = (
@@ -33,10 +34,14 @@ def trigger_names() -> list[str]:
 
 def install(apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     vendor = schema_editor.connection.vendor
+    # An earlier migration installs the triggers of the history tables it has; the
+    # migration that adds a table installs them again.
+    existing = set(schema_editor.connection.introspection.table_names())
+    tables = {table: model for table, model in HISTORY_TABLES.items() if table in existing}
     if vendor == "sqlite":
-        statements = _sqlite(apps)
+        statements = _sqlite(apps, tables)
     elif vendor == "postgresql":
-        statements = _postgresql()
+        statements = _postgresql(tables)
     else:  # pragma: no cover - only SQLite and PostgreSQL are supported
         raise NotImplementedError(f"No history triggers for the {vendor} database.")
     for sql in statements:
@@ -45,7 +50,8 @@ def install(apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
 
 def uninstall(apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     vendor = schema_editor.connection.vendor
-    for table in HISTORY_TABLES:
+    existing = set(schema_editor.connection.introspection.table_names())
+    for table in (table for table in HISTORY_TABLES if table in existing):
         on_table = f" ON {table}" if vendor == "postgresql" else ""
         schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_append_only{on_table}", params=None)
     for suffix in ("insert", "update"):
@@ -55,9 +61,9 @@ def uninstall(apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
         )
 
 
-def _sqlite(apps) -> list[str]:
+def _sqlite(apps, tables: dict[str, str]) -> list[str]:
     statements = []
-    for table, model_name in HISTORY_TABLES.items():
+    for table, model_name in tables.items():
         model = apps.get_model("tracker", model_name)
         changed = " OR ".join(
             f"OLD.{field.column} IS NOT NEW.{field.column}" for field in model._meta.concrete_fields
@@ -77,7 +83,7 @@ def _sqlite(apps) -> list[str]:
     return statements
 
 
-def _postgresql() -> list[str]:
+def _postgresql(tables: dict[str, str]) -> list[str]:
     statements = [
         """
         CREATE OR REPLACE FUNCTION tracker_refuse_history_edit() RETURNS trigger
@@ -103,7 +109,7 @@ def _postgresql() -> list[str]:
         END $$
         """,
     ]
-    for table in HISTORY_TABLES:
+    for table in tables:
         statements.append(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
         statements.append(
             f"CREATE TRIGGER {table}_append_only BEFORE UPDATE ON {table} "

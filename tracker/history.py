@@ -1,5 +1,6 @@
 """A pledge's history as one stream of entries: its status updates, their retractions,
-its evidence, and the changes to its statement's text.
+its evidence, the changes an administrator made to what analysts judge of it (its
+quote, summary, deadline ...), and the changes to its statement's text.
 
 Every reader of the history goes through here: the pledge page's timeline, the notice
 of what changed when a form is out of date (409), the history CSV and the dashboard's
@@ -12,15 +13,16 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from tracker.models import Evidence, Pledge, Retraction, StatementRevision, StatusUpdate
+from tracker.models import Evidence, Pledge, PledgeRevision, Retraction, StatementRevision, StatusUpdate
 
-UPDATE, RETRACTION, EVIDENCE, REVISION = "update", "retraction", "evidence", "revision"
+UPDATE, RETRACTION, EVIDENCE, EDIT, REVISION = "update", "retraction", "evidence", "edit", "revision"
 
 # How each kind of entry is named in exports and notices.
 LABELS = {
     UPDATE: "status update",
     RETRACTION: "retraction",
     EVIDENCE: "evidence",
+    EDIT: "pledge edited",
     REVISION: "statement text changed",
 }
 
@@ -35,6 +37,7 @@ class Entry:
     update: StatusUpdate | None = None
     retraction: Retraction | None = None
     evidence: Evidence | None = None
+    edit: PledgeRevision | None = None
     revision: StatementRevision | None = None
 
     @property
@@ -53,7 +56,18 @@ class Entry:
             return f"Retracted: {self.retraction.status_update}. Reason: {self.retraction.reason}"
         if self.kind == EVIDENCE:
             return f"Evidence added: {self.evidence.title}"
+        if self.kind == EDIT:
+            return f"Pledge edited: {self.changes}"
         return "The statement's text was changed."
+
+    @property
+    def changes(self) -> str:
+        """An edit's fields, each with its old and new value."""
+        edit = self.edit
+        return "; ".join(
+            f"{name.replace('_', ' ')} “{edit.before[name]}” → “{edit.after.get(name)}”"
+            for name in edit.before
+        )
 
     # --- one entry for each kind of row ---
 
@@ -80,6 +94,10 @@ class Entry:
         )
 
     @classmethod
+    def of_edit(cls, edit: PledgeRevision, pledge: Pledge) -> Entry:
+        return cls(EDIT, edit.version, edit.changed_at, edit.changed_by, pledge, edit=edit)
+
+    @classmethod
     def of_revision(cls, revision: StatementRevision, pledge: Pledge) -> Entry:
         return cls(REVISION, None, revision.changed_at, revision.changed_by, pledge, revision=revision)
 
@@ -94,6 +112,7 @@ def of_pledge(pledge: Pledge) -> list[Entry]:
         if update.is_retracted:
             versioned.append(Entry.of_retraction(update.retraction, pledge))
     versioned += [Entry.of_evidence(item, pledge) for item in pledge.evidence.all()]
+    versioned += [Entry.of_edit(edit, pledge) for edit in pledge.revisions.all()]
     versioned.sort(key=lambda entry: entry.version)
     keyed = [((entry.version, 0, entry.at), entry) for entry in versioned]
     for revision in pledge.statement.revisions.all():
@@ -124,6 +143,10 @@ def since(pledge: Pledge, version: int) -> list[Entry]:
         for retraction in Retraction.objects.filter(
             status_update__pledge=pledge, version__gt=version
         ).select_related("retracted_by", "status_update")
+    ]
+    entries += [
+        Entry.of_edit(edit, pledge)
+        for edit in pledge.revisions.filter(version__gt=version).select_related("changed_by")
     ]
     return sorted(entries, key=lambda entry: entry.version)
 

@@ -390,9 +390,11 @@ class PledgeQuerySet(models.QuerySet):
 
     def with_history(self) -> PledgeQuerySet:
         """Everything tracker.history.of_pledge() reads, in a fixed number of queries:
-        the status updates, their retractions and evidence, and the statement's revisions."""
+        the status updates, their retractions and evidence, the pledge's edits, and the
+        statement's revisions."""
         return self.select_related("statement", "actor").prefetch_related(
             *_history_prefetch(),
+            models.Prefetch("revisions", queryset=PledgeRevision.objects.select_related("changed_by")),
             models.Prefetch(
                 "statement__revisions", queryset=StatementRevision.objects.select_related("changed_by")
             ),
@@ -740,6 +742,38 @@ class StatusUpdate(AppendOnlyModel):
     @property
     def is_retracted(self) -> bool:
         return hasattr(self, "retraction")
+
+
+class PledgeRevision(AppendOnlyModel):
+    """What a pledge said before one change to what analysts judge (its quote, summary,
+    deadline, amount ...): the old values and the new, who changed them and when. Like a
+    status update it moves the pledge's version, so that a form based on the old words
+    is told (409)."""
+
+    pledge = models.ForeignKey(Pledge, on_delete=models.PROTECT, related_name="revisions")
+    version = models.PositiveIntegerField(
+        editable=False, help_text="The pledge's version that this change to its history made."
+    )
+    before = models.JSONField(help_text="The fields changed, with the values they had.")
+    after = models.JSONField(help_text="The same fields, with the values they were given.")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty when the change came from loading a fixture.",
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["pledge", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["pledge", "version"], name="pledge_revision_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"Pledge {self.pledge_id}, version {self.version}: {', '.join(self.before)} changed"
 
 
 class Retraction(AppendOnlyModel):

@@ -11,13 +11,14 @@ status and move its version on; those that make pledges lock their statement.
 from __future__ import annotations
 
 import datetime
+import decimal
 import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -26,6 +27,7 @@ from tracker.models import (
     DEADLINE_FIELDS,
     Evidence,
     Pledge,
+    PledgeRevision,
     ProposedPledge,
     Retraction,
     Speaker,
@@ -319,6 +321,102 @@ def proposals_follow_text(statement: Statement) -> None:
         ]
         proposal.quote_start, proposal.quote_end = located
         proposal.save(update_fields=["quote_start", "quote_end", "cues"])
+
+
+# --- a pledge's own fields: edited in the admin, or loaded from a fixture -----------------
+
+# What analysts judge a pledge by: a change to any of them keeps the old values as a
+# PledgeRevision and moves the version, so that a form based on the old words gets a 409.
+JUDGED_FIELDS = (
+    "quote",
+    "summary",
+    "actor",
+    "kind",
+    *DEADLINE_FIELDS,
+    *AMOUNT_FIELDS,
+    "beneficiaries",
+    "condition",
+)
+# The fields an administrator owns; `status` and `version` are never among them.
+ADMIN_FIELDS = ("number", *JUDGED_FIELDS, "quote_start", "quote_end")
+
+
+def _as_json(value):
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, datetime.date | decimal.Decimal):
+        return str(value)
+    return value
+
+
+@transaction.atomic
+def edit_pledge(*, pledge: Pledge, changed_by: AbstractBaseUser, values: dict) -> Pledge:
+    """Save an administrator's change to a pledge's own fields (`values`, by name), under
+    the pledge's lock: only the fields that changed are written, never its status. A
+    change to what analysts judge keeps the old values and moves the version."""
+    if not changed_by.has_perm("tracker.change_pledge"):
+        raise PermissionDenied("Only administrators edit pledges.")
+    locked = _lock_pledge(pledge, None)
+    changed = {
+        name: value
+        for name, value in values.items()
+        if name in ADMIN_FIELDS and getattr(locked, name) != value
+    }
+    if not changed:
+        return locked
+    judged = [name for name in JUDGED_FIELDS if name in changed]
+    before = {name: _as_json(getattr(locked, name)) for name in judged}
+    for name, value in changed.items():
+        setattr(locked, name, value)
+    written = list(changed)
+    if judged:
+        locked.version += 1
+        PledgeRevision.objects.create(
+            pledge=locked,
+            version=locked.version,
+            before=before,
+            after={name: _as_json(getattr(locked, name)) for name in judged},
+            changed_by=changed_by,
+        )
+        written.append("version")
+    locked.save(update_fields=written)
+    return locked
+
+
+def check_fixture_pledge(pledge: Pledge) -> None:
+    """Before a fixture's pledge row is written over the one held (a fixture writes the
+    whole row): lock the held row, refuse a quote that would put the pledge's history
+    under other words, and give the row the status and version that its history gives it
+    now, moved on (with the old values kept) if the fixture changes what analysts judge."""
+    held = Pledge.objects.select_for_update(of=("self",)).filter(pk=pledge.pk).first() if pledge.pk else None
+    if held is None:
+        pledge.status = Pledge._meta.get_field("status").default
+        pledge.version = 1
+        return
+    has_history = held.status_updates.exists() or held.evidence.exists()
+    if has_history and pledge.quote != held.quote:
+        raise ValidationError(
+            {
+                "quote": [
+                    f"pledge {held.number} of {held.statement.slug} has history, and the fixture gives it "
+                    f"other words (“{pledge.quote[:60]}…” instead of “{held.quote[:60]}…”). A renumbered "
+                    "or rewritten fixture would put that history under other words: change quotes in "
+                    "the admin, which keeps the old ones. Nothing was loaded."
+                ]
+            }
+        )
+    judged = [name for name in JUDGED_FIELDS if getattr(pledge, name) != getattr(held, name)]
+    pledge.status = current_status_from_history(held)
+    pledge.version = held.version
+    if judged:
+        pledge.version += 1
+        PledgeRevision.objects.create(
+            pledge=held,
+            version=pledge.version,
+            before={name: _as_json(getattr(held, name)) for name in judged},
+            after={name: _as_json(getattr(pledge, name)) for name in judged},
+            changed_by=None,
+        )
 
 
 # --- statements in, and the review of their proposed pledges ----------------------------

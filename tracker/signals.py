@@ -32,24 +32,14 @@ def check_fixture_row(sender, instance, raw: bool, **kwargs) -> None:
     # A row found by its natural key is an update, and must not clash with itself.
     if instance.pk is not None and sender._default_manager.filter(pk=instance.pk).exists():
         instance._state.adding = False
-    if sender is Pledge:
-        _keep_history_fields(instance)
     try:
+        if sender is Pledge:
+            services.check_fixture_pledge(instance)
         instance.full_clean()
     except ValidationError as error:
         raise FixtureRowRefused(_describe(error)) from None
     if sender is Statement:
         services.keep_text_before(instance, changed_by=None)
-
-
-def _keep_history_fields(pledge: Pledge) -> None:
-    stored = Pledge.objects.filter(pk=pledge.pk).values("version").first() if pledge.pk else None
-    if stored is None:
-        pledge.status = Pledge._meta.get_field("status").default
-        pledge.version = 1
-    else:
-        pledge.status = services.current_status_from_history(pledge)
-        pledge.version = stored["version"]
 
 
 @receiver(post_save, sender=StatusUpdate)

@@ -196,6 +196,8 @@ def _history_row(entry: history.Entry) -> dict:
         row["text"] = entry.retraction.reason
     elif entry.kind == history.EVIDENCE:
         row |= {"text": entry.evidence.title, "url": entry.evidence.url}
+    elif entry.kind == history.EDIT:
+        row["text"] = entry.changes
     elif entry.kind == history.REVISION:
         row["text"] = "The statement's text before the change is kept with the statement."
     return row
