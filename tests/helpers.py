@@ -1,7 +1,8 @@
 """Helpers the test files share: counting a page's queries, reading a streamed export,
-the header of an htmx request, a free port."""
+the header of an htmx request, a form posted back as shown, a free port."""
 
 import csv
+import datetime
 import io
 import socket
 
@@ -37,3 +38,20 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def form_values(form) -> dict:
+    """What a browser would send back for the form as it is shown, unchanged."""
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if value is None or value is False:
+            continue
+        if value is True:
+            value = "on"
+        elif isinstance(value, list | tuple):
+            value = [str(getattr(item, "pk", item)) for item in value]
+        elif isinstance(value, datetime.date):
+            value = value.isoformat()
+        data[form.add_prefix(name)] = value
+    return data

@@ -1,13 +1,12 @@
 """Administrators edit statements in the real Django admin; history stays read-only there."""
 
-import datetime
-
 import pytest
 from django.contrib.staticfiles import finders
 from django.test.html import Element, parse_html
 from django.urls import reverse
 
 from tests.factories import evidence_on, update_on
+from tests.helpers import form_values
 from tracker import services
 from tracker.importing.drafts import draft_from_text
 from tracker.models import Evidence, Pledge, Statement, StatementRevision, StatusUpdate, Theme
@@ -16,23 +15,6 @@ from tracker.vocabulary import Status
 pytestmark = pytest.mark.django_db
 
 JUDGES = "Japan plans to invite judges from Southeast Asian countries"
-
-
-def form_values(form) -> dict:
-    """What a browser would send back for an unchanged form."""
-    data = {}
-    for name in form.fields:
-        value = form[name].value()
-        if value is None or value is False:
-            continue
-        if value is True:
-            value = "on"
-        elif isinstance(value, list | tuple):
-            value = [str(getattr(item, "pk", item)) for item in value]
-        elif isinstance(value, datetime.date):
-            value = value.isoformat()
-        data[form.add_prefix(name)] = value
-    return data
 
 
 def change_page_data(response) -> dict:

@@ -4,7 +4,7 @@ pledge made of a selected passage, each with and without htmx, each for its role
 import pytest
 from django.urls import reverse
 
-from tests.helpers import HTMX
+from tests.helpers import HTMX, form_values
 from tracker import services
 from tracker.importing.drafts import draft_from_text
 from tracker.models import Pledge, ProposedPledge
@@ -48,17 +48,7 @@ def new_pledge_url(statement) -> str:
 
 def form_data(response, **changes) -> dict:
     """The pledge form as shown, posted back with changes."""
-    form = response.context["form"]
-    data = {}
-    for name in form.fields:
-        value = form[name].value()
-        if name == "themes":
-            data[name] = [str(v) for v in value or []]
-        elif isinstance(value, bool):
-            if value:
-                data[name] = "on"
-        else:
-            data[name] = "" if value is None else value
+    data = form_values(response.context["form"])
     passage = response.context["passage"].cleaned_data
     if passage["proposal"]:
         data["proposal"] = [p.pk for p in passage["proposal"]]

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from tests.factories import evidence_on, update_on
-from tests.helpers import HTMX
+from tests.helpers import HTMX, form_values
 from tracker import services
 from tracker.models import Pledge, PledgeRevision, StatusUpdate
 from tracker.signals import FixtureRowRefused
@@ -25,18 +25,7 @@ SEED = "japan-unsc-2023-12-07"
 def admin_form(client, pledge) -> dict:
     """The pledge's admin change page as an administrator would submit it untouched."""
     page = client.get(reverse("admin:tracker_pledge_change", args=[pledge.pk]))
-    form = page.context["adminform"].form
-    data = {}
-    for name in form.fields:
-        value = form[name].value()
-        if name == "themes":
-            data[name] = [str(v) for v in value or []]
-        elif isinstance(value, bool):
-            if value:
-                data[name] = "on"
-        else:
-            data[name] = "" if value is None else value
-    return data
+    return form_values(page.context["adminform"].form)
 
 
 @pytest.fixture
