@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce, Length, Upper
+from django.db.models.functions import Coalesce, Length, RowNumber, Upper
 from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils import timezone
@@ -382,10 +382,17 @@ class PledgeQuerySet(models.QuerySet):
             by_theme.setdefault(theme, dict.fromkeys(Status, 0))[Status(status)] = n
         return sorted(by_theme.items(), key=lambda item: (item[0] is None, item[0].name if item[0] else ""))
 
-    def for_detail(self) -> PledgeQuerySet:
-        """What the pledge page shows, in a fixed number of queries whatever its history."""
-        return self.select_related("statement__speaker", "statement__entity", "actor").prefetch_related(
-            "themes", *_history_prefetch()
+    def for_detail(self, *, latest: int | None = None) -> PledgeQuerySet:
+        """What the pledge page shows, in a fixed number of queries whatever its history:
+        its `latest` status updates and pieces of evidence (all, if None), and how many it
+        has of each (`updates_count`, `evidence_count`)."""
+        return (
+            self.select_related("statement__speaker", "statement__entity", "actor")
+            .prefetch_related("themes", *_history_prefetch(latest))
+            .annotate(
+                updates_count=_count_of(StatusUpdate.objects.filter(pledge=OuterRef("pk"))),
+                evidence_count=_count_of(Evidence.objects.filter(pledge=OuterRef("pk"))),
+            )
         )
 
     def with_history(self) -> PledgeQuerySet:
@@ -401,16 +408,35 @@ class PledgeQuerySet(models.QuerySet):
         )
 
 
-def _history_prefetch() -> tuple[models.Prefetch, ...]:
-    return (
-        models.Prefetch(
-            "status_updates",
-            queryset=StatusUpdate.objects.newest_first()
-            .select_related("author", "retraction__retracted_by")
-            .prefetch_related("evidence"),
-        ),
-        models.Prefetch("evidence", queryset=Evidence.objects.select_related("added_by")),
+def _history_prefetch(latest: int | None = None) -> tuple[models.Prefetch, ...]:
+    """A pledge's status updates (newest first, as they decide its status) and evidence
+    (newest first): the `latest` of each, or all."""
+    updates = (
+        StatusUpdate.objects.newest_first()
+        .select_related("author", "retraction__retracted_by")
+        .prefetch_related("evidence")
     )
+    evidence = Evidence.objects.select_related("added_by")
+    if latest is not None:
+        updates, evidence = _first_of_each_pledge(updates, latest), _first_of_each_pledge(evidence, latest)
+    return models.Prefetch("status_updates", queryset=updates), models.Prefetch("evidence", queryset=evidence)
+
+
+def _first_of_each_pledge(rows: models.QuerySet, count: int) -> models.QuerySet:
+    """The first `count` of `rows` (in their order) for each pledge, in one query: a
+    prefetch cannot take a slice here, so each row is numbered within its pledge."""
+    order = [
+        F(name[1:]).desc() if name.startswith("-") else F(name).asc()
+        for name in (rows.query.order_by or rows.model._meta.ordering)
+    ]
+    place = models.Window(RowNumber(), partition_by=F("pledge_id"), order_by=order)
+    return rows.annotate(place=place).filter(place__lte=count)
+
+
+def _count_of(rows: models.QuerySet) -> Coalesce:
+    """How many `rows` there are, as a subquery (a join would multiply the pledge's rows)."""
+    counted = rows.order_by().values("pledge").annotate(n=models.Count("pk")).values("n")
+    return Coalesce(Subquery(counted), Value(0))
 
 
 def _compliance_aggregates() -> dict:

@@ -4,7 +4,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.helpers import log_in, serious_violations
-from tests.factories import evidence_on, retract, update_on
+from tests.factories import evidence_on, make_pledge, make_statement, retract, update_on
+from tests.test_long_history import ENTRIES, with_long_history
 from tracker.vocabulary import SourceType, Status
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -95,3 +96,16 @@ def test_pages_fit_a_phone_screen_without_sideways_scrolling(browser, live_serve
         assert serious_violations(page) == []
     finally:
         context.close()
+
+
+def test_earlier_entries_of_a_long_history_unfold_in_place(page: Page, analyst):
+    pledge = with_long_history(make_pledge(make_statement(), 1), analyst)
+    log_in(page, analyst.username)
+    page.goto(pledge.get_absolute_url())
+    page.evaluate("window.samePage = true")
+    expect(page.locator("#timeline .timeline-entry")).to_have_count(20)
+
+    page.get_by_role("link", name=f"Show {ENTRIES - 20} earlier entries").click()
+
+    expect(page.locator("#timeline .timeline-entry")).to_have_count(ENTRIES)
+    assert page.evaluate("window.samePage") is True

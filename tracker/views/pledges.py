@@ -67,4 +67,5 @@ def analyst_queue(request: HttpRequest) -> HttpResponse:
 @require_GET
 @permission_required("tracker.view_pledge", raise_exception=True)
 def pledge_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return render(request, PLEDGE_PAGE, pledge_page_context(request, get_pledge(pk)))
+    pledge = get_pledge(pk, whole_history=request.GET.get("history") == "all")
+    return render(request, PLEDGE_PAGE, pledge_page_context(request, pledge))

@@ -18,6 +18,9 @@ from tracker.vocabulary import ProposalState
 
 PLEDGES_PER_PAGE = 50
 PLEDGE_PAGE = "tracker/pledge_detail.html"
+# The pledge page shows this many of its latest status updates and pieces of evidence,
+# and folds the rest behind a link, so that a long history does not slow it down.
+HISTORY_SHOWN = 20
 STATEMENT_PAGE = "tracker/statement_detail.html"
 # A long record can hold thousands of proposals: the page shows them in the text's order,
 # this many at a time; the next ones come up as these are reviewed.
@@ -31,10 +34,12 @@ class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
 
-def get_pledge(pk: int) -> Pledge:
-    """The pledge with all that its page shows, or 404. The view has checked at its door
-    that the person may do what it does."""
-    return get_object_or_404(Pledge.objects.for_detail(), pk=pk)
+def get_pledge(pk: int, *, whole_history: bool = False) -> Pledge:
+    """The pledge with all that its page shows, or 404: its latest HISTORY_SHOWN status
+    updates and pieces of evidence, or all of them. The view has checked at its door that
+    the person may do what it does."""
+    latest = None if whole_history else HISTORY_SHOWN
+    return get_object_or_404(Pledge.objects.for_detail(latest=latest), pk=pk)
 
 
 def page_of(queryset: QuerySet, request: HttpRequest) -> tuple[Page, str]:
@@ -75,6 +80,11 @@ def pledge_page_context(request: HttpRequest, pledge: Pledge, **bound) -> dict:
     if user.has_perm("tracker.add_evidence"):
         context["evidence_form"] = bound.get("evidence_form") or EvidenceForm(initial=version)
     context["timeline"] = history.timeline(pledge)
+    shown_evidence = pledge.evidence.all()
+    # How many older entries the page folds away (see HISTORY_SHOWN).
+    context["earlier_updates"] = getattr(pledge, "updates_count", 0) - len(context["timeline"])
+    context["earlier_evidence"] = getattr(pledge, "evidence_count", 0) - len(shown_evidence)
+    context["evidence_shown"] = {item.pk for item in shown_evidence}
     retract_form = bound.get("retract_form")
     for update in pledge.status_updates.all():
         # Only the updates this person may retract get a form: their own, or any for an administrator.
