@@ -403,3 +403,39 @@ def test_pledges_of_another_statement_are_not_mixed_up(client_for, analyst, pled
     response = client_for(analyst).post(follow_up_url(pledge), data)
     assert response.status_code == 422
     assert "evidence" in response.context["follow_up_form"].errors
+
+
+def test_submitting_again_after_a_lost_answer_says_plainly_that_it_was_saved(client_for, analyst, pledge):
+    """The first submit was saved, but its answer never reached the analyst (a dropped
+    connection); the same form submitted again is told so, and nothing is saved twice."""
+    client = client_for(analyst)
+    data = follow_up(pledge, rationale="Invitations sent in January.")
+    client.post(follow_up_url(pledge), data, headers=HTMX)
+
+    again = client.post(follow_up_url(pledge), data, headers=HTMX)
+
+    assert again.status_code == 409
+    content = again.content.decode()
+    assert "Already saved: your earlier submit went in" in content
+    assert "<strong>Yours:</strong> Status update: In progress" in content
+    assert StatusUpdate.objects.count() == 1
+
+
+def test_a_saved_follow_up_whose_answer_fails_reloads_the_page_saying_it_was_saved(
+    client_for, analyst, pledge, monkeypatch
+):
+    from tracker.views import follow_ups
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the answer could not be drawn")
+
+    monkeypatch.setattr(follow_ups, "render_to_string", broken)
+    client = client_for(analyst)
+
+    response = client.post(follow_up_url(pledge), follow_up(pledge, rationale="Seen."), headers=HTMX)
+
+    assert response.status_code == 200
+    assert response["HX-Refresh"] == "true"
+    assert StatusUpdate.objects.count() == 1
+    monkeypatch.undo()
+    assert "Follow-up logged." in client.get(pledge.get_absolute_url()).content.decode()

@@ -9,6 +9,7 @@ A form based on an older version of the pledge's history is answered 409, invali
 422.
 """
 
+import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
@@ -20,12 +21,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import trigger_client_event
+from django_htmx.http import HttpResponseClientRefresh, trigger_client_event
 
 from tracker import history, services
 from tracker.forms import EvidenceForm, FollowUpForm, RetractForm, VersionedForm, apply_service_errors
 from tracker.models import StatusUpdate
 from tracker.views.shared import PLEDGE_PAGE, HtmxHttpRequest, get_pledge, pledge_page_context
+
+logger = logging.getLogger(__name__)
 
 # The parts of the pledge page that show its history.
 HISTORY_PARTS = ("status", "facts", "timeline", "evidence_list")
@@ -166,10 +169,34 @@ def _answer(
     if saved and not request.htmx:
         messages.success(request, saved)
         return redirect(reverse("pledge_detail", args=[pk]) + anchor)
+    if not request.htmx:
+        context = pledge_page_context(request, get_pledge(pk), **bound)
+        return render(request, PLEDGE_PAGE, context, status=status)
+    if not saved:
+        return _parts(request, pk, part=part, oob=oob, status=status, **bound)
+    try:
+        return _parts(request, pk, part=part, oob=oob, status=status, saved=saved)
+    except Exception:
+        # The write is committed: an answer that fails now must not read as a failure,
+        # or the analyst would enter it again. The page reloads instead, saying it was saved.
+        logger.exception("The answer to a saved form of pledge %s failed; the page reloads.", pk)
+        messages.success(request, saved)
+        return HttpResponseClientRefresh()
+
+
+def _parts(
+    request: HtmxHttpRequest,
+    pk: int,
+    *,
+    part: str,
+    oob: tuple[str, ...],
+    status: int,
+    saved: str = "",
+    **bound,
+) -> HttpResponse:
+    """The form's part of the pledge page, and the parts it changed, swapped out of band."""
     pledge = get_pledge(pk)
     context = pledge_page_context(request, pledge, **bound)
-    if not request.htmx:
-        return render(request, PLEDGE_PAGE, context, status=status)
     html = render_to_string(f"{PLEDGE_PAGE}#{part}", context, request)
     for other in oob:
         html += render_to_string(f"{PLEDGE_PAGE}#{other}", {**context, "oob": True}, request)

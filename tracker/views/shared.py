@@ -71,6 +71,8 @@ def pledge_page_context(request: HttpRequest, pledge: Pledge, **bound) -> dict:
     context = {
         "pledge": pledge,
         "conflict": bound.get("conflict"),
+        # A retry of a submit that was saved, though its answer was lost, meets its own entry.
+        "conflict_yours": any(change.by == user for change in bound.get("conflict") or ()),
         "conflict_form": bound.get("conflict_form"),
     }
     if user.has_perm("tracker.add_statusupdate"):
