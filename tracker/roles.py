@@ -54,9 +54,13 @@ def sync_groups(apps, schema_editor) -> None:
 
     # Permissions are otherwise created only after all migrations have run.
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
+        # create_permissions skips an app without a models module, which every app of a
+        # migration's state is; each app gets back what it had (the app registry's
+        # models modules, when tests call this outside a migration, must stay).
+        before = getattr(app_config, "models_module", None)
+        app_config.models_module = before or True
         create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        app_config.models_module = before
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")

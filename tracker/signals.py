@@ -9,10 +9,13 @@ same service functions as the admin and the web (tracker.services).
 """
 
 from django.core.exceptions import ValidationError
-from django.db.models.signals import post_save, pre_save
+from django.core.management.base import CommandError
+from django.db import connections
+from django.db.models.signals import post_save, pre_migrate, pre_save
 from django.dispatch import receiver
 
 from tracker import services
+from tracker.db_triggers import HISTORY_TABLES
 from tracker.models import Evidence, Pledge, Retraction, Statement, StatusUpdate
 from tracker.text import text_fingerprint
 
@@ -58,3 +61,38 @@ def fingerprint_first_text(sender, instance: Statement, **kwargs) -> None:
     in (import, admin, fixture), so that importing that text again finds it."""
     if not instance.text_fingerprint:
         instance.text_fingerprint = text_fingerprint(instance.text)
+
+
+# --- migrations that would drop history --------------------------------------------------
+
+# Set by `manage.py migrate --allow-losing-history`.
+allow_losing_history = False
+
+
+@receiver(pre_migrate)
+def refuse_to_drop_history(sender, plan=None, using: str = "default", **kwargs) -> None:
+    """Unapplying a migration that made a history table (`migrate tracker zero`, say)
+    drops the table and all its rows. Refused while the table holds rows, unless forced."""
+    if allow_losing_history or not plan or sender.label != "tracker":
+        return
+    tables = set(connections[using].introspection.table_names())
+    for migration, backwards in plan:
+        if not backwards or migration.app_label != "tracker":
+            continue
+        for operation in migration.operations:
+            table = f"tracker_{getattr(operation, 'name', '').lower()}"
+            if (
+                type(operation).__name__ != "CreateModel"
+                or table not in HISTORY_TABLES
+                or table not in tables
+            ):
+                continue
+            with connections[using].cursor() as cursor:
+                cursor.execute(f"SELECT COUNT(*) FROM {table}")  # noqa: S608 - a table name of our own
+                rows = cursor.fetchone()[0]
+            if rows:
+                raise CommandError(
+                    f"Unapplying tracker.{migration.name} would delete {table} and its {rows} rows of "
+                    "history. Back up first (manage.py backup), then run migrate again with "
+                    "--allow-losing-history if that is really meant. Nothing was changed."
+                )
