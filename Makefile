@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 # The suite in tests/ but for the browser tests, which need Chromium (make test-browser).
 PYTEST_ARGS ?=
 
-.PHONY: help run test test-browser benchmark benchmark-import extraction-report screenshots lint check venv clean
+.PHONY: help run test test-browser benchmark benchmark-import benchmark-reload extraction-report screenshots lint check venv clean
 
 help:
 	@echo "make run           set up, load the seed statement and serve http://127.0.0.1:8000"
@@ -17,6 +17,7 @@ help:
 	@echo "make test-browser  run the browser tests in Chromium (needs /usr/bin/chromium)"
 	@echo "make benchmark     measure the exports' memory for 100 and 100,000 pledges"
 	@echo "make benchmark-import  time reading and importing statements of 1,000 and 10,000 words"
+	@echo "make benchmark-reload  fixture reloads and admin edits during 16 writers: anything rewound?"
 	@echo "make extraction-report  precision and recall of the proposed pledges on the labelled statements"
 	@echo "make screenshots   retake the README's screenshot of the dashboard (needs Chromium)"
 
@@ -87,6 +88,9 @@ benchmark: $(VENV)/.installed-run
 
 benchmark-import: $(VENV)/.installed-run
 	$(PY) -m tests.benchmarks.import_speed 1000 10000
+
+benchmark-reload: $(VENV)/.installed-test
+	$(PY) -m tests.benchmarks.reload_under_load
 
 # ARGS=-v lists every miss and every wrong proposal.
 extraction-report: $(VENV)/.installed-run
