@@ -17,17 +17,19 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @contextlib.contextmanager
-def held_by_someone_else(pledge):
+def held_by_someone_else(pledge, *, wait_ms: int | None = 200):
     """Another connection holds the pledge (PostgreSQL: its row; SQLite: the database's
-    write lock) until the block ends; this one gives up waiting after a fifth of a second."""
+    write lock) until the block ends. This thread's connection gives up waiting after
+    `wait_ms` (None: the app's own limit, as for a live server in another thread)."""
     connection.ensure_connection()
     if connection.vendor == "postgresql":
         other = connections.create_connection("default")
         other.set_autocommit(False)
         with other.cursor() as cursor:
             cursor.execute("SELECT id FROM tracker_pledge WHERE id = %s FOR UPDATE", [pledge.pk])
-        with connection.cursor() as cursor:
-            cursor.execute("SET lock_timeout = '200ms'")
+        if wait_ms is not None:
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET lock_timeout = '{int(wait_ms)}ms'")
         try:
             yield
         finally:
@@ -36,9 +38,10 @@ def held_by_someone_else(pledge):
             with connection.cursor() as cursor:
                 cursor.execute("RESET lock_timeout")
     else:
-        other = sqlite3.connect(settings.DATABASES["default"]["NAME"], isolation_level=None)
+        other = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None)
         other.execute("BEGIN IMMEDIATE")
-        connection.connection.execute("PRAGMA busy_timeout = 200")
+        if wait_ms is not None:
+            connection.connection.execute(f"PRAGMA busy_timeout = {int(wait_ms)}")
         try:
             yield
         finally:

@@ -190,3 +190,23 @@ def test_a_manager_sees_the_pledge_page_without_forms(page: Page, manager, pledg
     expect(page.get_by_role("heading", level=1)).to_have_text(pledge.summary)
     expect(page.locator("form#follow-up-form")).to_have_count(0)
     assert serious_violations(page) == []
+
+
+def test_a_busy_record_says_so_and_keeps_the_analysts_entry(page: Page, analyst, pledge):
+    from tests.test_busy_records import held_by_someone_else
+
+    open_pledge(page, analyst.username, pledge)
+    form = page.locator("#follow-up-form")
+    form.get_by_label("Status").select_option(label="In progress")
+    form.get_by_label("Rationale").fill("Invitations went out in January.")
+
+    with held_by_someone_else(pledge, wait_ms=None):
+        form.get_by_role("button", name="Log follow-up").click()
+        expect(page.locator("#request-error")).to_contain_text(
+            "someone else is saving to the same record", timeout=15_000
+        )
+
+    expect(form.get_by_label("Rationale")).to_have_value("Invitations went out in January.")
+    assert not StatusUpdate.objects.exists()
+    form.get_by_role("button", name="Log follow-up").click()
+    expect(page.locator("#timeline .timeline-entry")).to_have_count(1)
