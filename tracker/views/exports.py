@@ -73,11 +73,24 @@ class _Line:
         return line
 
 
+# A cell a spreadsheet would read as a formula (OWASP's "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """The cell as a spreadsheet should show it: text that would start a formula gets a
+    leading apostrophe, which spreadsheets read as "this is text" and do not show."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _csv_lines(columns: list[str], rows: Iterable[dict]) -> Iterator[str]:
+    """Every CSV the app gives: each cell safe to open in a spreadsheet."""
     writer = csv.DictWriter(_Line(), fieldnames=columns)
     yield writer.writeheader()
     for row in rows:
-        yield writer.writerow(row)
+        yield writer.writerow({name: safe_cell(value) for name, value in row.items()})
 
 
 def _in_chunks(pledges: QuerySet) -> Iterator[Pledge]:
