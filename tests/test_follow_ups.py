@@ -417,7 +417,7 @@ def test_submitting_again_after_a_lost_answer_says_plainly_that_it_was_saved(cli
     assert again.status_code == 409
     content = again.content.decode()
     assert "Already saved: your earlier submit went in" in content
-    assert "<strong>Yours:</strong> Status update: In progress" in content
+    assert "<strong>Yours:</strong> <bdi>Status update: In progress" in content
     assert StatusUpdate.objects.count() == 1
 
 

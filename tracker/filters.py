@@ -71,7 +71,42 @@ class AsOfForm(forms.Form):
         day = self.cleaned_data.get("as_of")
         if day and day > timezone.localdate():
             raise forms.ValidationError("The as-of date cannot be in the future.")
-        return day
+        return _not_before_the_earliest(day)
+
+    # The list's own fields (PledgeFilter's form is built on this one).
+
+    def clean_deadline_after(self) -> datetime.date | None:
+        return _a_deadline(self.cleaned_data.get("deadline_after"))
+
+    def clean_deadline_before(self) -> datetime.date | None:
+        return _a_deadline(self.cleaned_data.get("deadline_before"))
+
+    def clean_q(self) -> str:
+        words = self.cleaned_data.get("q") or ""
+        if len(words) > SEARCH_CHARACTERS or len(words.split()) > SEARCH_WORDS:
+            raise forms.ValidationError(
+                f"Search for at most {SEARCH_WORDS} words and {SEARCH_CHARACTERS} characters."
+            )
+        return words
+
+
+# A search runs one LIKE per word on three columns: it is kept short.
+SEARCH_WORDS = 20
+SEARCH_CHARACTERS = 200
+
+
+def _not_before_the_earliest(day: datetime.date | None) -> datetime.date | None:
+    if day and day < rules.EARLIEST_DATE:
+        raise forms.ValidationError(
+            f"Give a date from {rules.EARLIEST_DATE:%-d %B %Y}: no statement here is older."
+        )
+    return day
+
+
+def _a_deadline(day: datetime.date | None) -> datetime.date | None:
+    if day and day > rules.LATEST_DEADLINE:
+        raise forms.ValidationError(f"Give a date up to {rules.LATEST_DEADLINE:%-d %B %Y}.")
+    return _not_before_the_earliest(day)
 
 
 def as_of_day(form: forms.Form) -> datetime.date:

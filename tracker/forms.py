@@ -13,7 +13,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from tracker import services
+from tracker import rules, services
 from tracker.importing.drafts import StatementDraft, complete, entity_named, read_file
 from tracker.importing.sources import MAX_FILE_BYTES, MAX_TEXT_CHARACTERS, ImportProblem
 from tracker.models import (
@@ -91,6 +91,29 @@ class VersionedForm(forms.Form):
         return type(self)(data, **self.init_kwargs)
 
 
+# How long the analysts' free texts may be: room for their use, not for a book.
+RATIONALE_CHARACTERS = 10_000
+EXCERPT_CHARACTERS = 5_000
+TITLE_CHARACTERS = 500
+
+
+def valid_text(value: str) -> None:
+    """Refuse text that reached us as bytes that are not UTF-8: the browser's form data
+    is decoded with a replacement character for each bad byte, and that is all we see."""
+    if "\ufffd" in value:
+        raise ValidationError(
+            "This holds characters that could not be read (not UTF-8): type or paste it again.",
+            code="invalid_text",
+        )
+
+
+def _published_on(value: datetime.date | None) -> None:
+    if value and not (rules.EARLIEST_DATE <= value <= timezone.localdate()):
+        raise ValidationError(
+            f"Give the date it was published, from {rules.EARLIEST_DATE:%-d %B %Y} to today."
+        )
+
+
 def _evidence_fields(prefix: str = "", *, required: bool) -> dict[str, forms.Field]:
     return {
         f"{prefix}url": forms.CharField(
@@ -102,9 +125,15 @@ def _evidence_fields(prefix: str = "", *, required: bool) -> dict[str, forms.Fie
             widget=forms.URLInput(attrs={"placeholder": "https://", "inputmode": "url"}),
             help_text="An http:// or https:// address.",
         ),
-        f"{prefix}title": forms.CharField(label="Title", max_length=500, required=required),
-        f"{prefix}publisher": forms.CharField(label="Publisher", max_length=200, required=False),
-        f"{prefix}published_on": forms.DateField(label="Date published", required=False, widget=DateInput()),
+        f"{prefix}title": forms.CharField(
+            label="Title", max_length=TITLE_CHARACTERS, required=required, validators=[valid_text]
+        ),
+        f"{prefix}publisher": forms.CharField(
+            label="Publisher", max_length=200, required=False, validators=[valid_text]
+        ),
+        f"{prefix}published_on": forms.DateField(
+            label="Date published", required=False, widget=DateInput(), validators=[_published_on]
+        ),
         f"{prefix}source_type": forms.ChoiceField(
             label="Source type", choices=[("", "Choose…"), *SourceType.choices], required=required
         ),
@@ -112,7 +141,11 @@ def _evidence_fields(prefix: str = "", *, required: bool) -> dict[str, forms.Fie
             label="Stance", choices=[("", "Choose…"), *Stance.choices], required=required
         ),
         f"{prefix}excerpt": forms.CharField(
-            label="The passage that matters", required=False, widget=forms.Textarea(attrs={"rows": 3})
+            label="The passage that matters",
+            required=False,
+            max_length=EXCERPT_CHARACTERS,
+            validators=[valid_text],
+            widget=forms.Textarea(attrs={"rows": 3}),
         ),
     }
 
@@ -146,6 +179,8 @@ class FollowUpForm(VersionedForm):
     rationale = forms.CharField(
         label="Rationale",
         required=False,
+        max_length=RATIONALE_CHARACTERS,
+        validators=[valid_text],
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Why this status. Needed for a final status.",
     )
@@ -210,6 +245,8 @@ class RetractForm(VersionedForm):
 
     reason = forms.CharField(
         label="Why retract it?",
+        max_length=RATIONALE_CHARACTERS,
+        validators=[valid_text],
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="The reason stays on record.",
     )
@@ -347,8 +384,7 @@ class StatementDraftForm(forms.Form):
         error_messages={"required": "The statement has no text."},
     )
 
-    # Statements from before the United Nations are not what this tracker follows.
-    EARLIEST = datetime.date(1945, 1, 1)
+    EARLIEST = rules.EARLIEST_DATE
 
     def __init__(self, *args, themes=(), **kwargs):
         kwargs.setdefault("label_suffix", "")

@@ -16,6 +16,12 @@ from django.db.models import Q
 
 from tracker.vocabulary import Status
 
+# No statement the tracker follows is older than the United Nations; a date before this
+# is a mistake (and arithmetic on dates near year 1 fails), and is refused where asked.
+EARLIEST_DATE = datetime.date(1945, 1, 1)
+# Deadlines can lie far ahead, but not past this.
+LATEST_DEADLINE = datetime.date(2200, 12, 31)
+
 # A pledge whose status has not changed for this many days needs an analyst again.
 STALE_AFTER_DAYS = 180
 # The dashboard's windows: deadlines coming up, and changes just made.
