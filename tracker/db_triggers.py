@@ -1,7 +1,10 @@
 """Rules the database keeps itself, for the rules a CHECK constraint cannot hold.
 
 - History tables refuse an UPDATE that changes a row (an UPDATE that writes the same
-  values, as reloading a fixture does, is let through).
+  values, as reloading a fixture does, is let through), and any DELETE; on PostgreSQL
+  TRUNCATE too. So does the link between status updates and the evidence they cite.
+  Only database maintenance (`history_maintenance()`: the test suite's flush) may
+  empty them.
 - A pledge's quote must stand in its statement's text at its offsets, on every
   INSERT and on every UPDATE of the quote, offsets or statement.
 
@@ -9,6 +12,8 @@ SQLite loses a table's triggers when a migration rebuilds the table; a migration
 that alters one of these tables must call `install(...)` again. A test checks that
 every trigger exists after all migrations.
 """
+
+import contextlib
 
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
@@ -20,6 +25,9 @@ HISTORY_TABLES = {
     "tracker_pledgerevision": "PledgeRevision",
 }
 
+# Tables of rows that belong to history without being a model of their own.
+LINK_TABLES = ["tracker_statusupdate_evidence"]
+
 QUOTE_IN_TEXT = (
     "EXISTS (SELECT 1 FROM tracker_statement s WHERE s.id = NEW.statement_id"
     " AND substr(s.text, NEW.quote_start + 1, NEW.quote_end - NEW.quote_start) = NEW.quote)"
@@ -27,9 +35,31 @@ QUOTE_IN_TEXT = (
 QUOTE_COLUMNS = "quote, quote_start, quote_end, statement_id"
 
 
-def trigger_names() -> list[str]:
-    names = [f"{table}_append_only" for table in HISTORY_TABLES]
+def trigger_names(vendor: str) -> list[str]:
+    guarded = [*HISTORY_TABLES, *LINK_TABLES]
+    names = [f"{table}_append_only" for table in guarded] + [f"{table}_no_delete" for table in guarded]
+    if vendor == "postgresql":
+        names += [f"{table}_no_truncate" for table in guarded]
     return [*names, "tracker_pledge_quote_in_text_insert", "tracker_pledge_quote_in_text_update"]
+
+
+@contextlib.contextmanager
+def history_maintenance(connection):
+    """Let history be deleted while the block runs, on this connection (PostgreSQL) or
+    the database (SQLite): for emptying a test database, never for the app."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET tracker.maintenance = 'on'")
+        else:
+            cursor.execute("INSERT INTO tracker_maintenance (since) VALUES (datetime('now'))")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("RESET tracker.maintenance")
+            else:
+                cursor.execute("DELETE FROM tracker_maintenance")
 
 
 def install(apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
@@ -38,10 +68,11 @@ def install(apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     # migration that adds a table installs them again.
     existing = set(schema_editor.connection.introspection.table_names())
     tables = {table: model for table, model in HISTORY_TABLES.items() if table in existing}
+    links = [table for table in LINK_TABLES if table in existing]
     if vendor == "sqlite":
-        statements = _sqlite(apps, tables)
+        statements = _sqlite(apps, tables, links)
     elif vendor == "postgresql":
-        statements = _postgresql(tables)
+        statements = _postgresql(tables, links)
     else:  # pragma: no cover - only SQLite and PostgreSQL are supported
         raise NotImplementedError(f"No history triggers for the {vendor} database.")
     for sql in statements:
@@ -51,9 +82,10 @@ def install(apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
 def uninstall(apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     vendor = schema_editor.connection.vendor
     existing = set(schema_editor.connection.introspection.table_names())
-    for table in (table for table in HISTORY_TABLES if table in existing):
+    for table in (table for table in [*HISTORY_TABLES, *LINK_TABLES] if table in existing):
         on_table = f" ON {table}" if vendor == "postgresql" else ""
-        schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_append_only{on_table}", params=None)
+        for name in ("append_only", "no_delete", "no_truncate"):
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_{name}{on_table}", params=None)
     for suffix in ("insert", "update"):
         on_table = " ON tracker_pledge" if vendor == "postgresql" else ""
         schema_editor.execute(
@@ -61,8 +93,22 @@ def uninstall(apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
         )
 
 
-def _sqlite(apps, tables: dict[str, str]) -> list[str]:
-    statements = []
+def _sqlite(apps, tables: dict[str, str], links: list[str]) -> list[str]:
+    # A row here lets history be deleted (see history_maintenance); the app never writes one.
+    statements = ["CREATE TABLE IF NOT EXISTS tracker_maintenance (since TEXT)"]
+    for table in [*tables, *links]:
+        statements.append(f"DROP TRIGGER IF EXISTS {table}_no_delete")
+        statements.append(
+            f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} FOR EACH ROW "  # noqa: S608 - our own table names
+            "WHEN NOT EXISTS (SELECT 1 FROM tracker_maintenance) "
+            f"BEGIN SELECT RAISE(ABORT, '{table} rows are history: they are never deleted'); END"
+        )
+    for table in links:
+        statements.append(f"DROP TRIGGER IF EXISTS {table}_append_only")
+        statements.append(
+            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE ON {table} FOR EACH ROW "
+            f"BEGIN SELECT RAISE(ABORT, '{table} rows are history: they are never edited'); END"
+        )
     for table, model_name in tables.items():
         model = apps.get_model("tracker", model_name)
         changed = " OR ".join(
@@ -83,8 +129,19 @@ def _sqlite(apps, tables: dict[str, str]) -> list[str]:
     return statements
 
 
-def _postgresql(tables: dict[str, str]) -> list[str]:
+def _postgresql(tables: dict[str, str], links: list[str]) -> list[str]:
     statements = [
+        """
+        CREATE OR REPLACE FUNCTION tracker_refuse_history_delete() RETURNS trigger
+        LANGUAGE plpgsql AS $$
+        BEGIN
+            IF current_setting('tracker.maintenance', true) = 'on' THEN
+                RETURN OLD;
+            END IF;
+            RAISE EXCEPTION '% rows are history: they are never deleted', TG_TABLE_NAME
+                USING ERRCODE = 'integrity_constraint_violation';
+        END $$
+        """,
         """
         CREATE OR REPLACE FUNCTION tracker_refuse_history_edit() RETURNS trigger
         LANGUAGE plpgsql AS $$
@@ -109,7 +166,14 @@ def _postgresql(tables: dict[str, str]) -> list[str]:
         END $$
         """,
     ]
-    for table in tables:
+    for table in [*tables, *links]:
+        for name, event, each in (("no_delete", "DELETE", "ROW"), ("no_truncate", "TRUNCATE", "STATEMENT")):
+            statements.append(f"DROP TRIGGER IF EXISTS {table}_{name} ON {table}")
+            statements.append(
+                f"CREATE TRIGGER {table}_{name} BEFORE {event} ON {table} "
+                f"FOR EACH {each} EXECUTE FUNCTION tracker_refuse_history_delete()"
+            )
+    for table in [*tables, *links]:
         statements.append(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
         statements.append(
             f"CREATE TRIGGER {table}_append_only BEFORE UPDATE ON {table} "

@@ -11,12 +11,12 @@ same service functions as the admin and the web (tracker.services).
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 from django.db import connections
-from django.db.models.signals import post_save, pre_migrate, pre_save
+from django.db.models.signals import m2m_changed, post_save, pre_migrate, pre_save
 from django.dispatch import receiver
 
 from tracker import services
 from tracker.db_triggers import HISTORY_TABLES
-from tracker.models import Evidence, Pledge, Retraction, Statement, StatusUpdate
+from tracker.models import Evidence, HistoryEditRefused, Pledge, Retraction, Statement, StatusUpdate
 from tracker.text import text_fingerprint
 
 
@@ -96,3 +96,14 @@ def refuse_to_drop_history(sender, plan=None, using: str = "default", **kwargs) 
                     "history. Back up first (manage.py backup), then run migrate again with "
                     "--allow-losing-history if that is really meant. Nothing was changed."
                 )
+
+
+# --- the evidence a status update cites ---------------------------------------------------
+
+
+@receiver(m2m_changed, sender=StatusUpdate.evidence.through)
+def refuse_to_change_what_an_update_cites(sender, instance, action: str, reverse: bool, **kwargs) -> None:
+    """What an update cites is part of it: evidence is added when the update is recorded,
+    and never taken off (the database refuses it too)."""
+    if action in ("pre_remove", "pre_clear"):
+        raise HistoryEditRefused("What a status update cites is history: it is never changed.")
