@@ -493,3 +493,43 @@ def test_deleting_selected_themes_says_how_many_pledges_lose_each(admin_client_,
     assert "8 pledges lose the theme “Everything”" in content
     assert "1 pledge loses the theme “Drugs”" in content
     assert "Are you sure" in content
+
+
+def test_an_administrator_cannot_raise_their_own_rights(admin_client_, administrator, analyst):
+    url = reverse("admin:auth_user_change", args=[administrator.pk])
+    page = admin_client_.get(url)
+    form = page.context["adminform"].form
+    assert not {"is_superuser", "is_staff", "groups", "user_permissions"} & set(form.fields)
+    data = {**form_values(form), "is_superuser": "on", "groups": [1, 2, 3]}
+
+    admin_client_.post(url, data)
+
+    administrator.refresh_from_db()
+    assert not administrator.is_superuser
+    assert list(administrator.groups.values_list("name", flat=True)) == ["Administrators"]
+
+
+def test_an_administrator_cannot_change_a_superusers_account(admin_client_):
+    from django.contrib.auth.models import User
+
+    root = User.objects.create_superuser("root", "root@example.org", "a-long-root-password")
+
+    assert (
+        admin_client_.get(reverse("admin:auth_user_change", args=[root.pk])).context["has_change_permission"]
+        is False
+    )
+    response = admin_client_.post(reverse("admin:auth_user_change", args=[root.pk]), {"username": "mine"})
+    assert response.status_code == 403
+    root.refresh_from_db()
+    assert root.username == "root"
+
+
+def test_a_superuser_grants_rights(client, administrator):
+    from django.contrib.auth.models import User
+
+    root = User.objects.create_superuser("root", "root@example.org", "a-long-root-password")
+    client.force_login(root)
+
+    form = client.get(reverse("admin:auth_user_change", args=[administrator.pk])).context["adminform"].form
+
+    assert {"is_superuser", "is_staff", "groups"} <= set(form.fields)

@@ -15,6 +15,8 @@ from django.contrib import admin, messages
 from django.contrib.admin import actions as admin_actions
 from django.contrib.admin import widgets as admin_widgets
 from django.contrib.admin.utils import unquote
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.forms.models import BaseInlineFormSet
@@ -634,3 +636,34 @@ class ProposedPledgeAdmin(HistoryAdmin):
         "decision_note",
         "pledge",
     ]
+
+
+# --- users: who may raise whose rights ---------------------------------------------------
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class TrackerUserAdmin(UserAdmin):
+    """Administrators manage accounts (names, e-mail, passwords, active or not), but only
+    a superuser grants rights: superuser or staff status, groups and permissions. So no
+    Administrator can raise their own rights, or anyone else's."""
+
+    RIGHTS = ("is_superuser", "is_staff", "groups", "user_permissions")
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        # A superuser's account (its password included) is changed by superusers only.
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += [field for field in self.RIGHTS if field not in fields]
+        return fields

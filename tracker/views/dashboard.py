@@ -5,7 +5,7 @@ them (tracker.charts)."""
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from tracker import figures
 from tracker.charts import stacked_columns, stacked_rows
@@ -13,7 +13,7 @@ from tracker.filters import AsOfForm, as_of_day
 from tracker.vocabulary import Status
 
 
-@require_GET
+@require_safe
 @permission_required("tracker.view_pledge", raise_exception=True)
 def dashboard(request: HttpRequest) -> HttpResponse:
     form = AsOfForm(request.GET)

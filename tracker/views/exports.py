@@ -16,7 +16,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from tracker import history
 from tracker.models import AMOUNT_FIELDS, DEADLINE_FIELDS, Pledge
@@ -144,7 +144,7 @@ def _pledge_row(request: HttpRequest, pledge: Pledge, as_of: str) -> dict:
     }
 
 
-@require_GET
+@require_safe
 @permission_required("tracker.export_pledges", raise_exception=True)
 def export_pledges(request: HttpRequest, fmt: str) -> StreamingHttpResponse:
     filterset = filtered_pledges(request)
@@ -172,7 +172,7 @@ def _json_document(as_of: str, rows: Iterable[dict]) -> Iterator[str]:
     yield "\n]}\n"
 
 
-@require_GET
+@require_safe
 @permission_required("tracker.export_pledges", raise_exception=True)
 def pledge_history_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     """Every change to one pledge's history, in the order it was made (tracker.history)."""

@@ -20,7 +20,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import HttpResponseClientRefresh, trigger_client_event
 
 from tracker import history, services
@@ -57,7 +57,7 @@ EVIDENCE = PageForm("evidence_form", ("evidence_list",), "Evidence added.", "#ev
 RETRACTION = PageForm("timeline", ("status", "facts"), "Update retracted.", "#timeline", key="retract_form")
 
 
-@require_GET
+@require_safe
 @permission_required("tracker.add_statusupdate", raise_exception=True)
 def citable_evidence(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The evidence the follow-up form can cite, after evidence was added elsewhere on

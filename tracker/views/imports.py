@@ -31,11 +31,11 @@ SERVICE_FIELDS = {
 }
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @permission_required("tracker.import_statements", raise_exception=True)
 def import_statement(request: HttpRequest) -> HttpResponse:
     themes = tuple(Theme.objects.values_list("name", flat=True))
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         return render(request, PAGE, {"source_form": StatementSourceForm()})
     if request.POST.get("step") != "review":
         return _read(request, themes)

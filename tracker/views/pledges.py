@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget
 
@@ -21,7 +21,7 @@ from tracker.views.shared import (
 )
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     # Managers start from the dashboard; analysts and administrators from the pledges.
     user = request.user
@@ -29,7 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("dashboard" if reads_only else "pledge_list")
 
 
-@require_GET
+@require_safe
 @permission_required("tracker.view_pledge", raise_exception=True)
 @vary_on_headers("HX-Request")
 def pledge_list(request: HtmxHttpRequest) -> HttpResponse:
@@ -53,8 +53,8 @@ def pledge_list(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "tracker/pledge_list.html", context)
 
 
-@require_GET
-@permission_required("tracker.view_pledge", raise_exception=True)
+@require_safe
+@permission_required("tracker.add_statusupdate", raise_exception=True)
 def analyst_queue(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     page, page_error = page_of(Pledge.objects.needing_an_analyst(today=today), request)
@@ -64,7 +64,7 @@ def analyst_queue(request: HttpRequest) -> HttpResponse:
     return render(request, "tracker/analyst_queue.html", context)
 
 
-@require_GET
+@require_safe
 @permission_required("tracker.view_pledge", raise_exception=True)
 def pledge_detail(request: HttpRequest, pk: int) -> HttpResponse:
     pledge = get_pledge(pk, whole_history=request.GET.get("history") == "all")

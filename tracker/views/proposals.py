@@ -20,7 +20,7 @@ from tracker.views.shared import STATEMENT_PAGE, HtmxHttpRequest, proposal_rows,
 NEW_PLEDGE_PAGE = "tracker/pledge_new.html"
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @permission_required("tracker.review_proposals", raise_exception=True)
 def new_pledge(request: HttpRequest, slug: str) -> HttpResponse:
     """A pledge made of the proposals chosen (one accepted, or several merged) or of a
@@ -33,7 +33,7 @@ def new_pledge(request: HttpRequest, slug: str) -> HttpResponse:
         return render(request, NEW_PLEDGE_PAGE, context, status=422)
     start, end, proposals = passage.chosen()
     pledge = Pledge(statement=statement, quote=statement.text[start:end], quote_start=start, quote_end=end)
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         form = PledgeForm(instance=pledge, initial=PledgeForm.initial_from(proposals, statement))
         return render(request, NEW_PLEDGE_PAGE, _context(statement, passage, form, proposals))
 

@@ -4,28 +4,28 @@ from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from tracker import figures
 from tracker.models import Entity, Pledge, Speaker, Statement
 from tracker.views.shared import STATEMENT_PAGE, statement_page_context
 
 
-@require_GET
+@require_safe
 @permission_required("tracker.view_pledge", raise_exception=True)
 def statement_detail(request: HttpRequest, slug: str) -> HttpResponse:
     statement = get_object_or_404(Statement.objects.select_related("speaker", "entity"), slug=slug)
     return render(request, STATEMENT_PAGE, statement_page_context(request, statement))
 
 
-@require_GET
+@require_safe
 @permission_required("tracker.view_pledge", raise_exception=True)
 def entity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     entity = get_object_or_404(Entity, pk=pk)
     return _scorecard_page(request, entity, "Entity", Pledge.objects.filter(actor=entity), entity=entity.pk)
 
 
-@require_GET
+@require_safe
 @permission_required("tracker.view_pledge", raise_exception=True)
 def speaker_detail(request: HttpRequest, pk: int) -> HttpResponse:
     speaker = get_object_or_404(Speaker.objects.select_related("entity"), pk=pk)
