@@ -1,7 +1,6 @@
 """Settings come from the environment, refuse bad values at start, and serve in production."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -10,6 +9,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+
+from tests.helpers import free_port
 
 PROJECT = Path(settings.BASE_DIR)
 
@@ -86,12 +87,6 @@ def test_sqlite_runs_in_wal_mode_with_immediate_transactions_and_a_busy_timeout(
     assert result.stdout.split() == ["wal", "5000", "IMMEDIATE"]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_gunicorn_serves_the_app_and_whitenoise_its_static_files(tmp_path):
     env = {
         k: v
@@ -103,6 +98,8 @@ def test_gunicorn_serves_the_app_and_whitenoise_its_static_files(tmp_path):
         SECRET_KEY="g" * 50,
         ALLOWED_HOSTS="127.0.0.1",
         SECURE_COOKIES="0",
+        # Plain HTTP here, as behind a TLS proxy that redirects to HTTPS itself.
+        SSL_REDIRECT="0",
         STATIC_ROOT=str(tmp_path / "static"),
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
     )

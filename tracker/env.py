@@ -4,7 +4,9 @@ Each one refuses a value it cannot read, naming the variable, so that a typo in 
 deployment stops the app at start instead of quietly falling back to a default.
 """
 
+import logging
 import os
+import time
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -48,3 +50,12 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+class UTCFormatter(logging.Formatter):
+    """Log times in UTC, marked so: 2026-11-26T09:30:00Z."""
+
+    converter = time.gmtime
+
+    def formatTime(self, record, datefmt=None) -> str:
+        return time.strftime("%Y-%m-%dT%H:%M:%SZ", self.converter(record.created))

@@ -1,4 +1,6 @@
-"""A record that cannot be had in time is answered clearly, not with a bare 500.
+"""Answers the app gives whatever the view: a busy record, private pages.
+
+A record that cannot be had in time is answered clearly, not with a bare 500.
 
 When another person holds a pledge's row (PostgreSQL's lock_timeout), a query runs past
 statement_timeout, or SQLite's write lock stays taken past its busy timeout, the view's
@@ -6,6 +8,9 @@ transaction is rolled back: nothing was saved. The answer is a 503 that says so 
 shows what the person entered, so that they can submit it again in a moment; with htmx,
 the form stays as it was and the page says the same (static/tracker/app.js).
 """
+
+import logging
+import time
 
 from django.db import OperationalError
 from django.shortcuts import render
@@ -43,4 +48,48 @@ class BusyRecordMiddleware:
         ]
         response = render(request, "busy.html", {"entered": entered}, status=503)
         response["Retry-After"] = str(RETRY_AFTER)
+        return response
+
+
+security_log = logging.getLogger("tracker.security")
+
+
+# An active session's expiry is moved on at most this often (seconds): a write to the
+# session on every request would cost a query on every page.
+SESSION_REFRESH = 300
+
+
+def mark_session_seen(session) -> None:
+    """The session is in use now: its idle time starts again (SESSION_COOKIE_AGE)."""
+    session[SEEN_AT] = int(time.time())
+
+
+SEEN_AT = "tracker_seen_at"
+
+
+class PrivatePagesMiddleware:
+    """What a logged-in person sees is theirs: no cache keeps it (a shared computer's
+    browser, a proxy). An active session is kept alive, an idle one ends. Access refused
+    (403) is logged with who, what and from where."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        # A changed session is saved with a new expiry: the idle time starts again.
+        logged_in = user is not None and user.is_authenticated
+        if logged_in and time.time() - request.session.get(SEEN_AT, 0) > SESSION_REFRESH:
+            mark_session_seen(request.session)
+        response = self.get_response(request)
+        if user is not None and user.is_authenticated:
+            response["Cache-Control"] = "private, no-store"
+        if response.status_code == 403:
+            security_log.warning(
+                "access refused: %s %s by %s from %s",
+                request.method,
+                request.get_full_path()[:300],
+                user.get_username() if user is not None and user.is_authenticated else "anonymous",
+                request.META.get("REMOTE_ADDR", "?"),
+            )
         return response

@@ -5,6 +5,7 @@ project folder. Production sets DEBUG=0, SECRET_KEY, ALLOWED_HOSTS and, when one
 machine is not enough, DATABASE_URL. See README.md.
 """
 
+import datetime
 import os
 import tempfile
 from pathlib import Path
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "axes",
     "tracker",
 ]
 
@@ -63,8 +65,12 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    # Last, so that it sees a view's database errors first: a busy record is a 503.
+    # Last but two, so that it sees a view's database errors first: a busy record is a 503.
     "tracker.middleware.BusyRecordMiddleware",
+    # Logged-in pages and exports are kept by no cache; refused access is logged.
+    "tracker.middleware.PrivatePagesMiddleware",
+    # Last, as django-axes asks: it answers a locked-out login.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tracker.urls"
@@ -183,10 +189,46 @@ SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
 if env_bool("BEHIND_HTTPS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HTTPS only, once DEBUG is off: plain HTTP is redirected, and browsers are told to use
+# HTTPS for a year. SSL_REDIRECT=0 when a TLS proxy in front redirects already.
+SECURE_SSL_REDIRECT = env_bool("SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+# The app's own host name and the names below it; "preload" only consents to a listing
+# that the domain's owner would still have to ask for.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", not DEBUG)
+
+# Sessions end after SESSION_IDLE_HOURS without a request (tracker.middleware keeps an
+# active one alive), and when the browser closes.
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_HOURS", 8) * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
+
+# Logins: five failures for one account, or from one address, then 15 minutes of rest
+# (django-axes, answered 429 with templates/locked_out.html); the admin's login too.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    # Django's, but a demo account's published password does not work with DEBUG off.
+    "tracker.backends.AccountBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "locked_out.html"
+AXES_VERBOSE = False  # the app logs logins itself (tracker.signals), one line each
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Times in UTC, whatever the server's zone: logins and refusals are compared across hosts.
+    "formatters": {
+        "utc": {
+            "()": "tracker.env.UTCFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s: %(message)s",
+        }
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "utc"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO").upper()},
+    # django-axes says each reset of a count; the app logs each login itself.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -8,6 +8,9 @@ text the fixture changes keeps the text before as a revision. Both go through th
 same service functions as the admin and the web (tracker.services).
 """
 
+import logging
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 from django.db import connections
@@ -16,6 +19,7 @@ from django.dispatch import receiver
 
 from tracker import services
 from tracker.db_triggers import HISTORY_TABLES
+from tracker.middleware import mark_session_seen
 from tracker.models import Evidence, HistoryEditRefused, Pledge, Retraction, Statement, StatusUpdate
 from tracker.text import text_fingerprint
 
@@ -107,3 +111,32 @@ def refuse_to_change_what_an_update_cites(sender, instance, action: str, reverse
     and never taken off (the database refuses it too)."""
     if action in ("pre_remove", "pre_clear"):
         raise HistoryEditRefused("What a status update cites is history: it is never changed.")
+
+
+# --- logins ----------------------------------------------------------------------------------
+
+security_log = logging.getLogger("tracker.security")
+
+
+def _address(request) -> str:
+    return request.META.get("REMOTE_ADDR", "?") if request is not None else "?"
+
+
+@receiver(user_logged_in)
+def log_login(sender, request, user, **kwargs) -> None:
+    security_log.info("login: %s from %s", user.get_username(), _address(request))
+    if request is not None and hasattr(request, "session"):
+        mark_session_seen(request.session)
+
+
+@receiver(user_login_failed)
+def log_failed_login(sender, credentials, request=None, **kwargs) -> None:
+    # The password is never logged; Django has blanked it in `credentials` already.
+    security_log.warning(
+        "login failed: %s from %s", str(credentials.get("username", "?"))[:150], _address(request)
+    )
+
+
+@receiver(user_logged_out)
+def log_logout(sender, request, user, **kwargs) -> None:
+    security_log.info("logout: %s from %s", user.get_username() if user else "?", _address(request))
