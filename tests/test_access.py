@@ -38,6 +38,10 @@ ACCESS = {
     "logout": ({"POST"}, EVERYONE | {"nobody"}),
     "password_change": ({"GET", "HEAD", "POST"}, EVERYONE | {"nobody"}),
     "password_change_done": ({"GET", "HEAD"}, EVERYONE | {"nobody"}),
+    "password_reset": ({"GET", "HEAD", "POST"}, EVERYONE | {"nobody", "anonymous"}),
+    "password_reset_done": ({"GET", "HEAD"}, EVERYONE | {"nobody", "anonymous"}),
+    "password_reset_confirm": ({"GET", "HEAD", "POST"}, EVERYONE | {"nobody", "anonymous"}),
+    "password_reset_complete": ({"GET", "HEAD"}, EVERYONE | {"nobody", "anonymous"}),
 }
 ROLES = ["anonymous", "nobody", "analyst", "manager", "administrator"]
 METHODS = ["GET", "HEAD", "POST"]
@@ -97,6 +101,7 @@ def address(name: str, world) -> str:
         "reject_proposal": [statement.slug, world["proposal"].pk],
         "entity_detail": [seed.entity_id],
         "speaker_detail": [seed.speaker_id],
+        "password_reset_confirm": ["MQ", "set-password"],
     }.get(name, [])
     url = reverse(name, args=args)
     # A passage to make a pledge of, so that an allowed GET shows the form.

@@ -140,3 +140,22 @@ def test_remove_demo_accounts_removes_them(client, settings):
     call_command("remove_demo_accounts", stdout=io.StringIO())
 
     assert not User.objects.filter(username__in=["analyst", "manager", "admin"]).exists()
+
+
+def test_a_forgotten_password_is_reset_through_a_link_sent_by_email(client, manager, mailoutbox):
+    import re
+
+    manager.email = "maria@example.org"
+    manager.save()
+
+    client.post(reverse("password_reset"), {"email": "maria@example.org"})
+
+    [mail] = mailoutbox
+    link = re.search(r"https?://[^/]+(/accounts/reset/\S+/)", mail.body).group(1)
+    form_page = client.get(link, follow=True)
+    client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "a-fresh-long-passphrase", "new_password2": "a-fresh-long-passphrase"},
+    )
+    manager.refresh_from_db()
+    assert manager.check_password("a-fresh-long-passphrase")

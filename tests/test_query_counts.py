@@ -25,8 +25,8 @@ PAGES = {
         lambda statement, pledge: reverse("pledge_list") + "?overdue=no&stale=no&due_within=90",
         9,
     ),
-    "pledge page": ("manager", lambda statement, pledge: pledge.get_absolute_url(), 9),
-    "pledge page, with its forms": ("analyst", lambda statement, pledge: pledge.get_absolute_url(), 10),
+    "pledge page": ("manager", lambda statement, pledge: pledge.get_absolute_url(), 10),
+    "pledge page, with its forms": ("analyst", lambda statement, pledge: pledge.get_absolute_url(), 11),
     "statement page": ("manager", lambda statement, pledge: statement.get_absolute_url(), 6),
     "statement page, with its proposals": (
         "analyst",

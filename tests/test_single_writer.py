@@ -204,3 +204,23 @@ def test_the_service_refuses_an_edit_from_someone_without_the_permission(analyst
 
     with pytest.raises(PermissionDenied):
         services.edit_pledge(pledge=judges_pledge, changed_by=analyst, values={"summary": "x"})
+
+
+def test_an_admin_change_of_themes_is_kept_and_shown_on_the_pledge_page(
+    admin_client_, client_for, manager, judges_pledge
+):
+    from tracker.models import Theme
+
+    data = admin_form(admin_client_, judges_pledge)
+    water = Theme.objects.create(name="Water")
+    data["themes"] = [str(water.pk)]
+
+    admin_client_.post(reverse("admin:tracker_pledge_change", args=[judges_pledge.pk]), data)
+
+    judges_pledge.refresh_from_db()
+    assert list(judges_pledge.themes.values_list("name", flat=True)) == ["Water"]
+    revision = PledgeRevision.objects.get(pledge=judges_pledge)
+    assert revision.after == {"themes": "Water"}
+    assert judges_pledge.version == 2
+    page = client_for(manager).get(judges_pledge.get_absolute_url()).content.decode()
+    assert "Changes to this pledge" in page and "themes “" in page and "→ “Water”" in page

@@ -426,7 +426,7 @@ class StatementAdmin(HistoryKeptOnDelete, admin.ModelAdmin):
         edited = {pledge.pk for pledge, _ in formset.changed_objects} | {f.instance.pk for f in moved}
         for pledge_form in formset.initial_forms:
             if pledge_form.instance.pk in edited and pledge_form not in formset.deleted_forms:
-                save_pledge_edit(request, pledge_form.instance)
+                save_pledge_edit(request, pledge_form.instance, pledge_form)
         formset.save_m2m()
         if moved:
             numbers = ", ".join(str(f.instance.number) for f in moved)
@@ -474,12 +474,14 @@ def count_by_statement(rows: QuerySet) -> dict[int, int]:
     return dict(rows.order_by().values_list("statement").annotate(n=Count("pk")))
 
 
-def save_pledge_edit(request: HttpRequest, pledge: Pledge) -> None:
-    """An administrator's change to a pledge held already, through the service."""
+def save_pledge_edit(request: HttpRequest, pledge: Pledge, form) -> None:
+    """An administrator's change to a pledge held already, its themes included, through
+    the service."""
     services.edit_pledge(
         pledge=pledge,
         changed_by=request.user,
         values={name: getattr(pledge, name) for name in services.ADMIN_FIELDS},
+        themes=form.cleaned_data.get("themes") if "themes" in form.cleaned_data else None,
     )
 
 
@@ -496,7 +498,7 @@ class PledgeAdmin(HistoryKeptOnDelete, admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Pledge, form, change: bool) -> None:
         if change:
-            save_pledge_edit(request, obj)
+            save_pledge_edit(request, obj, form)
         else:
             obj.save()
 

@@ -128,6 +128,12 @@ def timeline(pledge: Pledge) -> list[Entry]:
     return [Entry.of_update(update, pledge) for update in pledge.status_updates.all()]
 
 
+def edits(pledge: Pledge) -> list[Entry]:
+    """The changes an administrator (or a fixture) made to what analysts judge of the
+    pledge, newest first; `for_detail()` prefetches them."""
+    return sorted((Entry.of_edit(edit, pledge) for edit in pledge.revisions.all()), key=lambda e: -e.version)
+
+
 def since(pledge: Pledge, version: int) -> list[Entry]:
     """What changed in the pledge's history after `version`, oldest first."""
     entries = [

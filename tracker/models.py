@@ -388,7 +388,11 @@ class PledgeQuerySet(models.QuerySet):
         has of each (`updates_count`, `evidence_count`)."""
         return (
             self.select_related("statement__speaker", "statement__entity", "actor")
-            .prefetch_related("themes", *_history_prefetch(latest))
+            .prefetch_related(
+                "themes",
+                *_history_prefetch(latest),
+                models.Prefetch("revisions", queryset=PledgeRevision.objects.select_related("changed_by")),
+            )
             .annotate(
                 updates_count=_count_of(StatusUpdate.objects.filter(pledge=OuterRef("pk"))),
                 evidence_count=_count_of(Evidence.objects.filter(pledge=OuterRef("pk"))),

@@ -325,8 +325,9 @@ def proposals_follow_text(statement: Statement) -> None:
 
 # --- a pledge's own fields: edited in the admin, or loaded from a fixture -----------------
 
-# What analysts judge a pledge by: a change to any of them keeps the old values as a
-# PledgeRevision and moves the version, so that a form based on the old words gets a 409.
+# What analysts judge a pledge by (with its themes): a change to any of them keeps the old
+# values as a PledgeRevision and moves the version, so that a form based on the old words
+# gets a 409.
 JUDGED_FIELDS = (
     "quote",
     "summary",
@@ -350,10 +351,12 @@ def _as_json(value):
 
 
 @transaction.atomic
-def edit_pledge(*, pledge: Pledge, changed_by: AbstractBaseUser, values: dict) -> Pledge:
-    """Save an administrator's change to a pledge's own fields (`values`, by name), under
-    the pledge's lock: only the fields that changed are written, never its status. A
-    change to what analysts judge keeps the old values and moves the version."""
+def edit_pledge(
+    *, pledge: Pledge, changed_by: AbstractBaseUser, values: dict, themes: Iterable[Theme] | None = None
+) -> Pledge:
+    """Save an administrator's change to a pledge's own fields (`values`, by name) and,
+    if given, its themes, under the pledge's lock: only what changed is written, never its
+    status. A change to what analysts judge keeps the old values and moves the version."""
     if not changed_by.has_perm("tracker.change_pledge"):
         raise PermissionDenied("Only administrators edit pledges.")
     locked = _lock_pledge(pledge, None)
@@ -362,24 +365,30 @@ def edit_pledge(*, pledge: Pledge, changed_by: AbstractBaseUser, values: dict) -
         for name, value in values.items()
         if name in ADMIN_FIELDS and getattr(locked, name) != value
     }
-    if not changed:
-        return locked
     judged = [name for name in JUDGED_FIELDS if name in changed]
     before = {name: _as_json(getattr(locked, name)) for name in judged}
+    after = {}
+    if themes is not None:
+        held = sorted(theme.name for theme in locked.themes.all())
+        given = sorted(theme.name for theme in themes)
+        if held != given:
+            before["themes"], after["themes"] = ", ".join(held), ", ".join(given)
+            locked.themes.set(themes)
     for name, value in changed.items():
         setattr(locked, name, value)
     written = list(changed)
-    if judged:
+    if before:
         locked.version += 1
         PledgeRevision.objects.create(
             pledge=locked,
             version=locked.version,
             before=before,
-            after={name: _as_json(getattr(locked, name)) for name in judged},
+            after={**{name: _as_json(getattr(locked, name)) for name in judged}, **after},
             changed_by=changed_by,
         )
         written.append("version")
-    locked.save(update_fields=written)
+    if written:
+        locked.save(update_fields=written)
     return locked
 
 

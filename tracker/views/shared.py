@@ -82,6 +82,7 @@ def pledge_page_context(request: HttpRequest, pledge: Pledge, **bound) -> dict:
     if user.has_perm("tracker.add_evidence"):
         context["evidence_form"] = bound.get("evidence_form") or EvidenceForm(initial=version)
     context["timeline"] = history.timeline(pledge)
+    context["edits"] = history.edits(pledge)
     shown_evidence = pledge.evidence.all()
     # How many older entries the page folds away (see HISTORY_SHOWN).
     context["earlier_updates"] = getattr(pledge, "updates_count", 0) - len(context["timeline"])
