@@ -141,18 +141,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Password reset links go by e-mail: through EMAIL_HOST when one is set, else printed to
-# the console (development).
-if env_str("EMAIL_HOST"):
+# Password reset links go by e-mail: through EMAIL_HOST when one is set; in development
+# without one they are printed to the console, in production sent to the machine's own
+# mail server (localhost:25).
+if env_str("EMAIL_HOST") or not DEBUG:
     MAILERS = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "OPTIONS": {
-                "host": env_str("EMAIL_HOST"),
-                "port": env_int("EMAIL_PORT", 587),
+                "host": env_str("EMAIL_HOST", "localhost"),
+                "port": env_int("EMAIL_PORT", 587 if env_str("EMAIL_HOST") else 25),
                 "username": env_str("EMAIL_USER") or None,
                 "password": env_str("EMAIL_PASSWORD") or None,
-                "use_tls": env_bool("EMAIL_USE_TLS", True),
+                "use_tls": env_bool("EMAIL_USE_TLS", bool(env_str("EMAIL_HOST"))),
             },
         }
     }
