@@ -137,3 +137,22 @@ def get_when_up(url: str) -> str:
         except OSError:
             time.sleep(0.1)
     pytest.fail(f"nothing answered at {url}")
+
+
+def test_the_documented_production_settings_pass_the_deployment_checks():
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}}
+    env.update(
+        DEBUG="0", SECRET_KEY="p" * 20 + "-production-like-" + "q" * 20, ALLOWED_HOSTS="pledges.example.org"
+    )
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
