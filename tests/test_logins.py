@@ -159,3 +159,32 @@ def test_a_forgotten_password_is_reset_through_a_link_sent_by_email(client, mana
     )
     manager.refresh_from_db()
     assert manager.check_password("a-fresh-long-passphrase")
+
+
+def test_behind_the_proxy_failures_count_for_the_clients_address_not_the_proxys(client, manager, settings):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    proxy = {"REMOTE_ADDR": "10.0.0.254", "HTTP_X_FORWARDED_PROTO": "https"}
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        client.post(
+            LOGIN,
+            {"username": f"someone-{n}", "password": "wrong"},
+            HTTP_X_FORWARDED_FOR="203.0.113.9",
+            **proxy,
+        )
+
+    elsewhere = client.post(
+        LOGIN,
+        {"username": manager.username, "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="198.51.100.7",
+        **proxy,
+    )
+    client.logout()
+    there = client.post(
+        LOGIN,
+        {"username": manager.username, "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="203.0.113.9",
+        **proxy,
+    )
+
+    assert elsewhere.status_code == 302
+    assert there.status_code == 429

@@ -12,6 +12,7 @@ the form stays as it was and the page says the same (static/tracker/app.js).
 import logging
 import time
 
+from django.conf import settings
 from django.db import OperationalError
 from django.shortcuts import render
 
@@ -54,6 +55,17 @@ class BusyRecordMiddleware:
 security_log = logging.getLogger("tracker.security")
 
 
+def client_address(request) -> str:
+    """The address a request came from. Behind the one proxy that BEHIND_HTTPS_PROXY
+    trusts, that is the last address the proxy added to X-Forwarded-For (what came
+    before it, the client could have written); else the connection's own address."""
+    if settings.SECURE_PROXY_SSL_HEADER:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        if forwarded[-1]:
+            return forwarded[-1][:64]
+    return request.META.get("REMOTE_ADDR", "?")
+
+
 # An active session's expiry is moved on at most this often (seconds): a write to the
 # session on every request would cost a query on every page.
 SESSION_REFRESH = 300
@@ -90,6 +102,6 @@ class PrivatePagesMiddleware:
                 request.method,
                 request.get_full_path()[:300],
                 user.get_username() if user is not None and user.is_authenticated else "anonymous",
-                request.META.get("REMOTE_ADDR", "?"),
+                client_address(request),
             )
         return response

@@ -19,7 +19,7 @@ from django.dispatch import receiver
 
 from tracker import services
 from tracker.db_triggers import HISTORY_TABLES
-from tracker.middleware import mark_session_seen
+from tracker.middleware import client_address, mark_session_seen
 from tracker.models import Evidence, HistoryEditRefused, Pledge, Retraction, Statement, StatusUpdate
 from tracker.text import text_fingerprint
 
@@ -119,7 +119,7 @@ security_log = logging.getLogger("tracker.security")
 
 
 def _address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "?") if request is not None else "?"
+    return client_address(request) if request is not None else "?"
 
 
 @receiver(user_logged_in)
