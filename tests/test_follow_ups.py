@@ -439,3 +439,20 @@ def test_a_saved_follow_up_whose_answer_fails_reloads_the_page_saying_it_was_sav
     assert StatusUpdate.objects.count() == 1
     monkeypatch.undo()
     assert "Follow-up logged." in client.get(pledge.get_absolute_url()).content.decode()
+
+
+def test_a_link_with_spaces_inside_is_refused_saying_so(client_for, analyst, pledge):
+    data = {**follow_up(pledge, rationale="Seen."), **new_evidence(new_url="https://www.un.org/en/my report")}
+
+    response = client_for(analyst).post(follow_up_url(pledge), data, headers=HTMX)
+
+    assert response.status_code == 422
+    assert response.context["follow_up_form"].errors["new_url"] == ["A link cannot contain spaces."]
+
+
+def test_evidence_can_be_an_intergovernmental_record(client_for, analyst, pledge):
+    data = {**follow_up(pledge, rationale="Seen."), **new_evidence(new_source_type="intergovernmental")}
+
+    client_for(analyst).post(follow_up_url(pledge), data)
+
+    assert Evidence.objects.get().get_source_type_display().startswith("Intergovernmental record")

@@ -55,7 +55,7 @@ class BusyRecordMiddleware:
 security_log = logging.getLogger("tracker.security")
 
 
-def client_address(request) -> str:
+def client_address(request) -> str | None:
     """The address a request came from. Behind the one proxy that BEHIND_HTTPS_PROXY
     trusts, that is the last address the proxy added to X-Forwarded-For (what came
     before it, the client could have written); else the connection's own address."""
@@ -63,7 +63,8 @@ def client_address(request) -> str:
         forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
         if forwarded[-1]:
             return forwarded[-1][:64]
-    return request.META.get("REMOTE_ADDR", "?")
+    # None when unknown (a request made in code): django-axes stores it as such.
+    return request.META.get("REMOTE_ADDR") or None
 
 
 # An active session's expiry is moved on at most this often (seconds): a write to the
@@ -102,6 +103,6 @@ class PrivatePagesMiddleware:
                 request.method,
                 request.get_full_path()[:300],
                 user.get_username() if user is not None and user.is_authenticated else "anonymous",
-                client_address(request),
+                client_address(request) or "?",
             )
         return response

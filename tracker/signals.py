@@ -119,7 +119,7 @@ security_log = logging.getLogger("tracker.security")
 
 
 def _address(request) -> str:
-    return client_address(request) if request is not None else "?"
+    return (client_address(request) if request is not None else None) or "?"
 
 
 @receiver(user_logged_in)

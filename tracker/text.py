@@ -86,6 +86,8 @@ web_url_validator = URLValidator(
 
 
 def validate_web_url(value: str) -> None:
+    if any(character.isspace() for character in value.strip()):
+        raise ValidationError("A link cannot contain spaces.", code="spaces", params={"value": value})
     scheme = urlsplit(value.strip()).scheme.lower()
     if scheme not in WEB_SCHEMES:
         raise ValidationError(

@@ -122,6 +122,10 @@ class SourceType(models.TextChoices):
     """Strongest first."""
 
     OFFICIAL = "official", "Official record of the pledging entity"
+    INTERGOVERNMENTAL = (
+        "intergovernmental",
+        "Intergovernmental record (the UN, its agencies, other multilateral bodies)",
+    )
     PARTNER = "partner", "Partner or implementer"
     INDEPENDENT = "independent", "Independent report or media"
 
