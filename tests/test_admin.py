@@ -533,3 +533,33 @@ def test_a_superuser_grants_rights(client, administrator):
     form = client.get(reverse("admin:auth_user_change", args=[administrator.pk])).context["adminform"].form
 
     assert {"is_superuser", "is_staff", "groups"} <= set(form.fields)
+
+
+def test_an_administrator_cannot_change_what_the_role_groups_may_do(admin_client_):
+    from django.contrib.auth.models import Group
+
+    analysts = Group.objects.get(name="Analysts")
+    before = set(analysts.permissions.values_list("codename", flat=True))
+
+    forged = admin_client_.post(
+        reverse("admin:auth_group_change", args=[analysts.pk]), {"name": "Analysts", "permissions": [1, 2, 3]}
+    )
+    deleted = admin_client_.post(reverse("admin:auth_group_delete", args=[analysts.pk]), {"post": "yes"})
+
+    assert forged.status_code == deleted.status_code == 403
+    assert set(analysts.permissions.values_list("codename", flat=True)) == before
+    assert admin_client_.get(reverse("admin:auth_group_changelist")).status_code == 200
+
+
+def test_an_admin_deadline_outside_any_reasonable_time_is_refused(admin_client_, seed):
+    response = post_new_pledge(
+        admin_client_,
+        seed,
+        "Japan welcomes the adoption of the Presidential Statement.",
+        deadline_on="0001-01-01",
+        deadline_precision="day",
+    )
+
+    assert response.status_code == 200
+    assert "Give a date from 1 January 1945" in response.content.decode()
+    assert seed.pledges.count() == 8

@@ -188,3 +188,16 @@ def test_behind_the_proxy_failures_count_for_the_clients_address_not_the_proxys(
 
     assert elsewhere.status_code == 302
     assert there.status_code == 429
+
+
+def test_a_lockout_is_logged_once_and_the_page_offers_a_reset(client, analyst, caplog):
+    caplog.set_level(logging.INFO, logger="tracker.security")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        log_in(client, analyst.username, "wrong")
+
+    page = log_in(client, analyst.username, PASSWORD)
+
+    said = [record.getMessage() for record in caplog.records if record.name == "tracker.security"]
+    assert f"login locked out: {analyst.username} from 10.0.0.1" in said
+    assert not [record for record in caplog.records if record.name.startswith("axes")]
+    assert f'href="{reverse("password_reset")}"' in page.content.decode()

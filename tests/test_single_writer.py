@@ -108,7 +108,7 @@ def test_the_history_csv_shows_the_edit_with_its_old_and_new_words(
     response = client_for(manager).get(reverse("pledge_history_csv", args=[judges_pledge.pk]))
     content = b"".join(response.streaming_content).decode()
 
-    assert "pledge edited" in content and "→ “Train judges in Malta”" in content
+    assert "pledge edited" in content and "→ “\u2068Train judges in Malta\u2069”" in content
 
 
 # --- fixtures ---------------------------------------------------------------------------
@@ -223,4 +223,4 @@ def test_an_admin_change_of_themes_is_kept_and_shown_on_the_pledge_page(
     assert revision.after == {"themes": "Water"}
     assert judges_pledge.version == 2
     page = client_for(manager).get(judges_pledge.get_absolute_url()).content.decode()
-    assert "Changes to this pledge" in page and "themes “" in page and "→ “Water”" in page
+    assert "Changes to this pledge" in page and "themes “" in page and "→ “\u2068Water\u2069”" in page

@@ -15,8 +15,8 @@ from django.contrib import admin, messages
 from django.contrib.admin import actions as admin_actions
 from django.contrib.admin import widgets as admin_widgets
 from django.contrib.admin.utils import unquote
-from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.models import User
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, User
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.forms.models import BaseInlineFormSet
@@ -669,3 +669,21 @@ class TrackerUserAdmin(UserAdmin):
         if not request.user.is_superuser:
             fields += [field for field in self.RIGHTS if field not in fields]
         return fields
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class TrackerGroupAdmin(GroupAdmin):
+    """The three roles' groups: what each may do is rights, which only a superuser grants
+    (and `tracker.roles` defines); Administrators may read them."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return request.user.is_superuser

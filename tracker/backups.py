@@ -52,6 +52,8 @@ def backup(path: Path) -> None:
         try:
             # In one step: the copy is of one moment, while writers go on in the WAL.
             connection.connection.backup(target, pages=-1)
+            # A file of its own: no write-ahead log beside it, whatever the database uses.
+            target.execute("PRAGMA journal_mode = DELETE")
         finally:
             target.close()
     elif connection.vendor == "postgresql":

@@ -64,8 +64,10 @@ class Entry:
     def changes(self) -> str:
         """An edit's fields, each with its old and new value."""
         edit = self.edit
+        # Each value isolated (FSI … PDI), so that right-to-left text in one cannot turn
+        # the quotes and arrows around it.
         return "; ".join(
-            f"{name.replace('_', ' ')} “{edit.before[name]}” → “{edit.after.get(name)}”"
+            f"{name.replace('_', ' ')} “{_isolated(edit.before[name])}” → “{_isolated(edit.after.get(name))}”"
             for name in edit.before
         )
 
@@ -100,6 +102,10 @@ class Entry:
     @classmethod
     def of_revision(cls, revision: StatementRevision, pledge: Pledge) -> Entry:
         return cls(REVISION, None, revision.changed_at, revision.changed_by, pledge, revision=revision)
+
+
+def _isolated(value) -> str:
+    return f"\u2068{value}\u2069"
 
 
 def of_pledge(pledge: Pledge) -> list[Entry]:

@@ -661,6 +661,10 @@ class Pledge(models.Model):
                 f"The quote of pledge {self.number} is not in the statement text at "
                 f"characters {self.quote_start}–{self.quote_end}; it must be verbatim."
             )
+        if self.deadline_on and not (rules.EARLIEST_DATE <= self.deadline_on <= rules.LATEST_DEADLINE):
+            errors.setdefault("deadline_on", []).append(
+                f"Give a date from {rules.EARLIEST_DATE:%-d %B %Y} to {rules.LATEST_DEADLINE:%-d %B %Y}."
+            )
         if self.deadline_precision == DeadlinePrecision.NONE and self.deadline_on:
             errors.setdefault("deadline_precision", []).append(
                 "Say how precise the deadline is (day, month, quarter or year)."

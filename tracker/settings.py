@@ -251,6 +251,7 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "utc"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO").upper()},
-    # django-axes says each reset of a count; the app logs each login itself.
-    "loggers": {"axes": {"level": "WARNING"}},
+    # django-axes says each failure and reset itself; the app logs each login, failure and
+    # lockout once (tracker.signals).
+    "loggers": {"axes": {"level": "ERROR"}},
 }

@@ -10,6 +10,7 @@ same service functions as the admin and the web (tracker.services).
 
 import logging
 
+from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
@@ -140,3 +141,8 @@ def log_failed_login(sender, credentials, request=None, **kwargs) -> None:
 @receiver(user_logged_out)
 def log_logout(sender, request, user, **kwargs) -> None:
     security_log.info("logout: %s from %s", user.get_username() if user else "?", _address(request))
+
+
+@receiver(user_locked_out)
+def log_lockout(sender, request, username, ip_address, **kwargs) -> None:
+    security_log.warning("login locked out: %s from %s", str(username)[:150], ip_address or "?")

@@ -35,12 +35,33 @@ document.addEventListener("DOMContentLoaded", () => {
 
   // A change to the pledge's history: every form on the page is now based on the
   // version the server sent, and the person hears what happened.
+  // The keyboard goes to `element`, which need not be a control.
+  const focusOn = (element) => {
+    if (!element) return;
+    if (!element.hasAttribute("tabindex")) element.setAttribute("tabindex", "-1");
+    element.focus();
+  };
+
   document.body.addEventListener("pledgeChanged", (event) => {
-    const { version, message } = event.detail;
+    const { version, message, noteAt, focus } = event.detail;
     for (const input of document.querySelectorAll('input[name$="based_on_version"]')) {
       input.value = version;
     }
-    if (message) announce(message);
+    if (!message) return;
+    announce(message);
+    // Seen as well as heard: a note beside the form, that fades after a while.
+    const place = noteAt && document.querySelector(noteAt);
+    if (place) {
+      document.querySelectorAll(".saved-note").forEach((old) => old.remove());
+      const note = document.createElement("p");
+      note.className = "saved-note";
+      note.setAttribute("aria-hidden", "true");  // the announcer has said it already
+      note.textContent = `✓ ${message}`;
+      place.before(note);
+      window.setTimeout(() => note.remove(), 8000);
+    }
+    // Then the keyboard goes to what was just recorded.
+    if (focus) focusOn(document.querySelector(focus));
   });
 
   // What a form done in place did, said aloud (the server triggers "announce").
@@ -50,8 +71,9 @@ document.addEventListener("DOMContentLoaded", () => {
   document.body.addEventListener("htmx:afterSettle", (event) => {
     const status = event.detail.xhr && event.detail.xhr.status;
     if (status !== 422 && status !== 409) return;
-    const problem = document.querySelector(".conflict, [aria-invalid='true']");
-    if (problem) problem.focus();
+    // The first problem on the page: the conflict notice, the list of errors at the top
+    // of the form (it holds those that belong to no field), or the first field marked.
+    focusOn(document.querySelector(".conflict, .form-errors:not([hidden]), [aria-invalid='true']"));
   });
 
   document.body.addEventListener("htmx:responseError", (event) => {

@@ -64,7 +64,12 @@ def test_invalid_input_is_shown_beside_its_field_and_the_input_is_kept(page: Pag
     expect(page.locator("#follow-up-form")).to_contain_text("needs at least one piece of evidence")
     expect(page.locator("#follow-up-form").get_by_label("Status")).to_have_value("not_fulfilled")
     expect(page.locator("#follow-up-form").get_by_label("Effective on")).to_have_value("2024-03-01")
-    expect(page.locator("#id_rationale")).to_be_focused()
+    # The keyboard goes to the list of errors at the top of the form: it holds the error
+    # that belongs to no field ("needs at least one piece of evidence") too.
+    summary = page.locator("#follow-up-form .form-errors")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("needs at least one piece of evidence")
+    expect(summary).to_contain_text("Rationale: A final status needs a rationale: say why.")
     assert page.evaluate("window.samePage") is True
     assert serious_violations(page) == []
     assert not StatusUpdate.objects.exists()
@@ -210,3 +215,18 @@ def test_a_busy_record_says_so_and_keeps_the_analysts_entry(page: Page, analyst,
     assert not StatusUpdate.objects.exists()
     form.get_by_role("button", name="Log follow-up").click()
     expect(page.locator("#timeline .timeline-entry")).to_have_count(1)
+
+
+def test_a_save_is_seen_beside_the_form_and_the_keyboard_goes_to_the_new_entry(page: Page, analyst, pledge):
+    open_pledge(page, analyst.username, pledge)
+    form = page.locator("#follow-up-form")
+    form.get_by_label("Status").select_option(label="In progress")
+    form.get_by_label("Rationale").fill("Invitations went out in January.")
+
+    form.get_by_role("button", name="Log follow-up").click()
+
+    note = page.locator(".saved-note")
+    expect(note).to_be_visible()
+    expect(note).to_have_text("✓ Follow-up logged.")
+    expect(page.locator("#timeline .timeline-entry").first).to_be_focused()
+    expect(note).to_have_count(0, timeout=12_000)

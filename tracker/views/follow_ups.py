@@ -42,9 +42,12 @@ class PageForm:
 
     part: str
     changes: tuple[str, ...]
-    saved: str
+    message: str
     anchor: str
     key: str = ""
+    # With htmx: where the page shows that it was saved, and what takes the focus then.
+    note_at: str = ""
+    focus: str = ""
 
     @property
     def name(self) -> str:
@@ -52,9 +55,31 @@ class PageForm:
 
 
 # The deadline's "overdue" in the facts depends on the status too.
-FOLLOW_UP = PageForm("follow_up_form", HISTORY_PARTS, "Follow-up logged.", "#timeline")
-EVIDENCE = PageForm("evidence_form", ("evidence_list",), "Evidence added.", "#evidence-list")
-RETRACTION = PageForm("timeline", ("status", "facts"), "Update retracted.", "#timeline", key="retract_form")
+FOLLOW_UP = PageForm(
+    "follow_up_form",
+    HISTORY_PARTS,
+    "Follow-up logged.",
+    "#timeline",
+    note_at="#follow-up-form",
+    focus="#timeline .timeline-entry",
+)
+EVIDENCE = PageForm(
+    "evidence_form",
+    ("evidence_list",),
+    "Evidence added.",
+    "#evidence-list",
+    note_at="#evidence-form",
+    focus="#evidence-list li",
+)
+RETRACTION = PageForm(
+    "timeline",
+    ("status", "facts"),
+    "Update retracted.",
+    "#timeline",
+    key="retract_form",
+    note_at="#timeline",
+    focus="#timeline .timeline-entry--retracted",
+)
 
 
 @require_safe
@@ -147,9 +172,7 @@ def _submit(
         except ValidationError as error:
             apply_service_errors(form, error, prefixes=prefixes)
         else:
-            return _answer(
-                request, pk, part=part, oob=page_form.changes, saved=page_form.saved, anchor=page_form.anchor
-            )
+            return _answer(request, pk, part=part, oob=page_form.changes, saved=page_form)
     return _answer(request, pk, part=part, oob=(), status=422, **{name: form})
 
 
@@ -160,15 +183,15 @@ def _answer(
     part: str,
     oob: tuple[str, ...],
     status: int = 200,
-    saved: str = "",
-    anchor: str = "",
+    saved: PageForm | None = None,
     **bound,
 ) -> HttpResponse:
     """Answer a form's POST: with htmx, the form's part of the page and the parts it
-    changed; without, a redirect to the page after a save, or the whole page again."""
+    changed; without, a redirect to the page after a save (`saved` says which form's),
+    or the whole page again."""
     if saved and not request.htmx:
-        messages.success(request, saved)
-        return redirect(reverse("pledge_detail", args=[pk]) + anchor)
+        messages.success(request, saved.message)
+        return redirect(reverse("pledge_detail", args=[pk]) + saved.anchor)
     if not request.htmx:
         context = pledge_page_context(request, get_pledge(pk), **bound)
         return render(request, PLEDGE_PAGE, context, status=status)
@@ -180,7 +203,7 @@ def _answer(
         # The write is committed: an answer that fails now must not read as a failure,
         # or the analyst would enter it again. The page reloads instead, saying it was saved.
         logger.exception("The answer to a saved form of pledge %s failed; the page reloads.", pk)
-        messages.success(request, saved)
+        messages.success(request, saved.message)
         return HttpResponseClientRefresh()
 
 
@@ -191,7 +214,7 @@ def _parts(
     part: str,
     oob: tuple[str, ...],
     status: int,
-    saved: str = "",
+    saved: PageForm | None = None,
     **bound,
 ) -> HttpResponse:
     """The form's part of the pledge page, and the parts it changed, swapped out of band."""
@@ -202,9 +225,13 @@ def _parts(
         html += render_to_string(f"{PLEDGE_PAGE}#{other}", {**context, "oob": True}, request)
     response = HttpResponse(html, status=status)
     if saved:
-        trigger_client_event(
-            response, "pledgeChanged", {"version": pledge.version, "message": saved}, after="settle"
-        )
+        said = {
+            "version": pledge.version,
+            "message": saved.message,
+            "noteAt": saved.note_at,
+            "focus": saved.focus,
+        }
+        trigger_client_event(response, "pledgeChanged", said, after="settle")
     return response
 
 
