@@ -39,8 +39,13 @@ def test_an_administrator_imports_a_statement_and_corrects_its_date(page: Page, 
     page.get_by_role("button", name="Read the statement").click()
 
     date = page.get_by_label("Date delivered")
+    two_dates = "The heading gives two dates (14 October 2024 and 15 October 2024)"
+    # Beside the field, and in the list of errors at the form's top, linked to it.
+    expect(page.locator(".field--error").filter(has=page.get_by_label("Date delivered"))).to_contain_text(
+        two_dates
+    )
     expect(
-        page.get_by_text("The heading gives two dates (14 October 2024 and 15 October 2024)")
+        page.locator(".form-errors").get_by_role("link", name=f"Date delivered: {two_dates}")
     ).to_be_visible()
     expect(page.get_by_label("Spoken for")).to_have_value("Chile")
     expect(page.get_by_role("heading", name="4 proposed pledges")).to_be_visible()
