@@ -224,3 +224,33 @@ def test_the_stored_status_always_equals_what_the_history_gives(pledge, analyst,
             updates.append(record(pledge, analyst, status, effective_on=day, evidence=[evidence]))
         pledge.refresh_from_db()
         assert pledge.status == services.current_status_from_history(pledge)
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "https://www.unodc.org/course-report/",
+        "https://UNODC.org/course-report",
+        "http://unodc.org/course-report",
+        "https://unodc.org/course-report?utm_source=newsletter&utm_medium=email",
+        "https://unodc.org/course-report#section-2",
+    ],
+)
+def test_a_link_to_the_same_page_spelt_another_way_is_a_duplicate(pledge, analyst, variant):
+    from tests.factories import evidence_on
+
+    evidence_on(pledge, analyst, url="https://unodc.org/course-report", title="Course report")
+
+    with pytest.raises(ValidationError) as refused:
+        evidence_on(pledge, analyst, url=variant, title="The same report")
+    assert refused.value.error_dict["url"][0].code == "duplicate"
+
+
+def test_links_to_other_pages_are_not_duplicates(pledge, analyst):
+    from tests.factories import evidence_on
+
+    evidence_on(pledge, analyst, url="https://unodc.org/course-report", title="Course report")
+    evidence_on(pledge, analyst, url="https://unodc.org/course-report-2", title="Another")
+    evidence_on(pledge, analyst, url="https://unodc.org/course-report?id=2", title="A third")
+
+    assert pledge.evidence.count() == 3

@@ -36,7 +36,7 @@ from tracker.models import (
     StatusUpdate,
     Theme,
 )
-from tracker.text import locate_quote, normalize_newlines
+from tracker.text import locate_quote, normalize_newlines, same_page
 from tracker.vocabulary import DeadlinePrecision, ProposalState, Status
 
 # A final judgement of delivery must cite what it rests on.
@@ -133,7 +133,16 @@ def _prepare_evidence(pledge: Pledge, added_by: AbstractBaseUser, new: NewEviden
     )
     # Validates the link (http/https only) and normalises it before the duplicate check.
     evidence.full_clean(validate_constraints=False)
-    first = Evidence.objects.filter(pledge=pledge, url=evidence.url).first()
+    # The same page under another spelling of its link counts as there already.
+    wanted = same_page(evidence.url)
+    first = next(
+        (
+            held
+            for held in Evidence.objects.filter(pledge=pledge).order_by("added_at")
+            if same_page(held.url) == wanted
+        ),
+        None,
+    )
     if first is not None:
         raise ValidationError(
             {

@@ -80,6 +80,22 @@ def normalize_web_url(value: str) -> str:
     return urlunsplit(parts._replace(scheme=parts.scheme.lower(), netloc=userinfo + at + host.lower()))
 
 
+# Query parameters that only say where a reader came from.
+_TRACKING = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid")
+
+
+def same_page(url: str) -> str:
+    """What two links to the same page have in common: the host without case or "www.",
+    the path without a trailing slash, the query without tracking parameters, no
+    fragment, http and https alike. Used to tell a link that is there already."""
+    parts = urlsplit(normalize_web_url(url))
+    host = parts.netloc.rpartition("@")[2].removeprefix("www.")
+    query = "&".join(
+        sorted(pair for pair in parts.query.split("&") if pair and not pair.lower().startswith(_TRACKING))
+    )
+    return urlunsplit(("", host, parts.path.rstrip("/"), query, "")).removeprefix("//")
+
+
 web_url_validator = URLValidator(
     schemes=list(WEB_SCHEMES), message="Enter a web address that starts with http:// or https://."
 )
