@@ -59,6 +59,8 @@ def evidence_on(
 
 
 def update_on(pledge: Pledge, user, status: Status, effective_on=datetime.date(2024, 2, 1), **fields):
+    # Every change of status says why (services.validate_status_update).
+    fields.setdefault("rationale", f"Judged {Status(status).label.lower()}.")
     pledge.refresh_from_db()
     return services.record_status_update(
         pledge=pledge,

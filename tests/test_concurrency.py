@@ -84,6 +84,7 @@ def test_a_follow_up_and_new_evidence_at_once_on_the_same_version_do_not_both_la
                 author=analyst,
                 status=Status.IN_PROGRESS,
                 effective_on=datetime.date(2024, 2, 1),
+                rationale="Under way.",
                 based_on_version=1,
             )
         else:

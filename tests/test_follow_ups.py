@@ -40,7 +40,7 @@ def follow_up(pledge, **fields) -> dict:
         "based_on_version": pledge.version,
         "status": "in_progress",
         "effective_on": EFFECTIVE,
-        "rationale": "",
+        "rationale": "Invitations were sent.",
     }
     data.update(fields)
     return data
@@ -456,3 +456,25 @@ def test_evidence_can_be_an_intergovernmental_record(client_for, analyst, pledge
     client_for(analyst).post(follow_up_url(pledge), data)
 
     assert Evidence.objects.get().get_source_type_display().startswith("Intergovernmental record")
+
+
+def test_a_change_of_status_without_a_word_of_why_is_refused(client_for, analyst, pledge):
+    response = client_for(analyst).post(
+        follow_up_url(pledge), follow_up(pledge, rationale="  "), headers=HTMX
+    )
+
+    assert response.status_code == 422
+    assert response.context["follow_up_form"].errors["rationale"] == [
+        "Say why the status changes: a manager reading it later needs the reason."
+    ]
+    assert not StatusUpdate.objects.exists()
+
+
+def test_the_same_status_again_needs_no_rationale(client_for, analyst, pledge):
+    update_on(pledge, analyst, Status.IN_PROGRESS, rationale="Under way.")
+    pledge.refresh_from_db()
+
+    response = client_for(analyst).post(follow_up_url(pledge), follow_up(pledge, rationale=""), headers=HTMX)
+
+    assert response.status_code == 200
+    assert StatusUpdate.objects.count() == 2

@@ -182,7 +182,7 @@ class FollowUpForm(VersionedForm):
         max_length=RATIONALE_CHARACTERS,
         validators=[valid_text],
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Why this status. Needed for a final status.",
+        help_text="Why this status. Needed whenever the status changes.",
     )
     evidence = RowsChoiceField(
         label="Cite evidence already on this pledge",

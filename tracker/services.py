@@ -96,6 +96,9 @@ def validate_status_update(
         ]
     if status in Status.values and Status(status).is_final and not rationale.strip():
         errors["rationale"] = ["A final status needs a rationale: say why."]
+    elif status != pledge.status and not rationale.strip():
+        # A change nobody explained cannot be reviewed later by a manager.
+        errors["rationale"] = ["Say why the status changes: a manager reading it later needs the reason."]
     if status in STATUSES_NEEDING_EVIDENCE and not evidence_count:
         errors["evidence"] = [
             f"“{Status(status).label}” needs at least one piece of evidence: cite one, or add a new one."

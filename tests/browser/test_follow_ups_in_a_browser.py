@@ -169,6 +169,7 @@ def test_evidence_added_on_its_own_can_be_cited_at_once_and_ticked_boxes_stay(pa
 def test_an_analyst_retracts_their_update_and_the_status_goes_back(page: Page, analyst, pledge):
     open_pledge(page, analyst.username, pledge)
     page.locator("#follow-up-form").get_by_label("Status").select_option(label="Stalled")
+    page.locator("#follow-up-form").get_by_label("Rationale").fill("No news since the invitations.")
     page.get_by_role("button", name="Log follow-up").click()
     expect(page.locator("#current-status")).to_contain_text("Stalled")
 
