@@ -102,3 +102,26 @@ def test_connections_are_checked_before_reuse_and_locks_are_bounded():
             assert cursor.fetchone()[0] == "30s"
     else:
         assert database["OPTIONS"]["timeout"] == 5
+
+
+def test_the_busy_page_names_the_fields_as_people_read_them_and_links_back_safely(
+    client_for, analyst, judges_pledge
+):
+    client = client_for(analyst)
+    data = {
+        **follow_up(judges_pledge),
+        "new_url": "https://example.org/report",
+        "new_title": "Course report",
+        "new_source_type": "official",
+        "new_stance": "supports",
+    }
+
+    with held_by_someone_else(judges_pledge):
+        response = client.post(
+            reverse("log_follow_up", args=[judges_pledge.pk]), data, HTTP_REFERER="javascript:alert(1)"
+        )
+
+    page = response.content.decode()
+    assert "<dt>new evidence, title</dt>" in page and "<dt>rationale</dt>" in page
+    assert 'href="/">Back to the page you came from' in page
+    assert "javascript:" not in page

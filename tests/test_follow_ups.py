@@ -478,3 +478,12 @@ def test_the_same_status_again_needs_no_rationale(client_for, analyst, pledge):
 
     assert response.status_code == 200
     assert StatusUpdate.objects.count() == 2
+
+
+def test_a_link_too_long_to_be_one_says_so(client_for, analyst, pledge):
+    data = {**follow_up(pledge), **new_evidence(new_url="https://example.org/" + "a" * 3000)}
+
+    response = client_for(analyst).post(follow_up_url(pledge), data, headers=HTMX)
+
+    assert response.status_code == 422
+    assert "A link can be at most 2,000 characters." in response.context["follow_up_form"].errors["new_url"]

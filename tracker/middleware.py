@@ -15,6 +15,7 @@ import time
 from django.conf import settings
 from django.db import OperationalError
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 
 # PostgreSQL's codes for a lock not had in time, and a statement cancelled for its time.
 BUSY_SQLSTATES = {"55P03", "57014"}
@@ -30,6 +31,13 @@ def is_busy(error: Exception) -> bool:
     return getattr(cause, "sqlstate", None) in BUSY_SQLSTATES or "database is locked" in str(error)
 
 
+def _field_name(name: str) -> str:
+    """A form field's name as a person reads it: new_title is "new evidence, title"."""
+    if name.startswith("new_"):
+        return "new evidence, " + name.removeprefix("new_").replace("_", " ")
+    return name.split("-")[-1].replace("_", " ")
+
+
 class BusyRecordMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -41,13 +49,19 @@ class BusyRecordMiddleware:
         if not is_busy(exception):
             return None
         entered = [
-            (name, value)
+            (_field_name(name), value)
             for name, values in request.POST.lists()
             if name != "csrfmiddlewaretoken" and not name.endswith("based_on_version")
             for value in values
             if value.strip()
         ]
-        response = render(request, "busy.html", {"entered": entered}, status=503)
+        # Back where the form was, if that is a page of this site.
+        came_from = request.META.get("HTTP_REFERER", "")
+        here = url_has_allowed_host_and_scheme(
+            came_from, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+        context = {"entered": entered, "back": came_from if here else "/"}
+        response = render(request, "busy.html", context, status=503)
         response["Retry-After"] = str(RETRY_AFTER)
         return response
 

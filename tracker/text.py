@@ -101,7 +101,17 @@ web_url_validator = URLValidator(
 )
 
 
+# Longer links are not links people cite (and URLValidator stops at 2,048).
+MAX_LINK_CHARACTERS = 2000
+
+
 def validate_web_url(value: str) -> None:
+    if len(value.strip()) > MAX_LINK_CHARACTERS:
+        raise ValidationError(
+            f"A link can be at most {MAX_LINK_CHARACTERS:,} characters.",
+            code="length",
+            params={"value": value},
+        )
     if any(character.isspace() for character in value.strip()):
         raise ValidationError("A link cannot contain spaces.", code="spaces", params={"value": value})
     scheme = urlsplit(value.strip()).scheme.lower()
