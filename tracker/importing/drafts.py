@@ -7,13 +7,13 @@ both read files into a `StatementDraft`, let the person correct it, then save it
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 
 from django.utils.text import slugify
 
 from tracker.importing.countries import country_named
 from tracker.importing.extraction import Proposal, Source, get_extractor
-from tracker.importing.heading import read_date, read_heading
+from tracker.importing.heading import Heading, read_date, read_heading
 from tracker.importing.sources import read_source
 from tracker.text import text_fingerprint
 
@@ -36,6 +36,10 @@ _ORGAN_SHORT = {
     "Human Rights Council": "hrc",
     "Economic and Social Council": "ecosoc",
 }
+
+
+# What the draft takes from the heading as read (tracker.importing.heading.Heading).
+READ_FROM_HEADING = tuple(f.name for f in fields(Heading) if f.name not in ("body_start", "problems"))
 
 
 @dataclass
@@ -92,16 +96,7 @@ def draft_from_text(
     draft = StatementDraft(
         source=source,
         text=full_text[heading.body_start :].strip(),
-        title=heading.title,
-        speaker=heading.speaker,
-        honorific=heading.honorific,
-        role=heading.role,
-        entity=heading.entity,
-        entity_code=heading.entity_code,
-        organ=heading.organ,
-        meeting=heading.meeting,
-        delivered_on=heading.delivered_on,
-        date_text=heading.date_text,
+        **{name: getattr(heading, name) for name in READ_FROM_HEADING},
     )
     date_problems = [p for p in heading.problems if "date" in p]
     draft.problems = [p for p in heading.problems if "date" not in p]
