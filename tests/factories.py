@@ -77,3 +77,58 @@ def retract(update, user, reason: str = "Logged by mistake."):
     return services.retract_status_update(
         status_update=update, retracted_by=user, reason=reason, based_on_version=update.pledge.version
     )
+
+
+def review_of(pledge: Pledge, user, *, note: str = "", evidence=()):
+    pledge.refresh_from_db()
+    return services.record_review(
+        pledge=pledge, author=user, note=note, evidence=evidence, based_on_version=pledge.version
+    )
+
+
+def retract_review_of(review, user, reason: str = "Checked the wrong pledge."):
+    review.pledge.refresh_from_db()
+    return services.retract_review(
+        review=review, retracted_by=user, reason=reason, based_on_version=review.pledge.version
+    )
+
+
+def withdraw(evidence, user, reason: str = "The wrong page."):
+    evidence.pledge.refresh_from_db()
+    return services.withdraw_evidence(
+        evidence=evidence, withdrawn_by=user, reason=reason, based_on_version=evidence.pledge.version
+    )
+
+
+def recorded_days_ago(pledge: Pledge, user, status: Status, *, days: int, review: bool = False):
+    """A status update (or a review) recorded `days` days ago, as a fixture would bring it:
+    the services never back-date what they record, so the row is written here with its
+    date and the pledge recomputed from its history, as loading a fixture does."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from tracker.models import Review, StatusUpdate
+
+    moment = timezone.now() - datetime.timedelta(days=days)
+    with transaction.atomic():
+        pledge = Pledge.objects.select_for_update().get(pk=pledge.pk)
+        if review:
+            row = Review.objects.create(
+                pledge=pledge,
+                status=pledge.status,
+                author=user,
+                recorded_at=moment,
+                version=pledge.version + 1,
+            )
+        else:
+            row = StatusUpdate.objects.create(
+                pledge=pledge,
+                status=status,
+                effective_on=timezone.localdate(moment),
+                recorded_at=moment,
+                author=user,
+                rationale="Judged then.",
+                version=pledge.version + 1,
+            )
+        services.history_changed(pledge)
+    return row

@@ -4,7 +4,7 @@ what. A URL that the table does not list fails the test: a new page must say who
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.factories import update_on
+from tests.factories import evidence_on, review_of, update_on
 from tracker import services
 from tracker.importing.drafts import draft_from_text
 from tracker.vocabulary import Status
@@ -27,6 +27,9 @@ ACCESS = {
     "add_evidence": ({"POST"}, REVIEWERS),
     "citable_evidence": ({"GET", "HEAD"}, REVIEWERS),
     "retract_update": ({"POST"}, REVIEWERS),
+    "record_review": ({"POST"}, REVIEWERS),
+    "retract_review": ({"POST"}, REVIEWERS),
+    "withdraw_evidence": ({"POST"}, REVIEWERS),
     "analyst_queue": ({"GET", "HEAD"}, REVIEWERS),
     "import_statement": ({"GET", "HEAD", "POST"}, {"administrator"}),
     "statement_detail": ({"GET", "HEAD"}, EVERYONE),
@@ -69,9 +72,12 @@ def test_every_url_is_in_the_table_of_who_may_use_it():
 
 @pytest.fixture
 def world(seed, analyst):
-    """One of everything a URL can name: the seed, an update by the analyst, a proposal."""
+    """One of everything a URL can name: the seed, an update, a review and evidence by the
+    analyst, a proposal."""
     pledge = seed.pledges.get(number=1)
     update = update_on(pledge, analyst, Status.IN_PROGRESS, rationale="Seen.")
+    review = review_of(pledge, analyst)
+    evidence = evidence_on(pledge, analyst)
     text = (
         "Statement by Peru at the General Assembly\n2 May 2024\n\nMr. President,\n\n"
         "Peru will host a conference."
@@ -80,6 +86,8 @@ def world(seed, analyst):
     return {
         "pledge": pledge,
         "update": update,
+        "review": review,
+        "evidence": evidence,
         "seed": seed,
         "statement": statement,
         "proposal": statement.proposals.get(),
@@ -96,6 +104,9 @@ def address(name: str, world) -> str:
         "add_evidence": [pledge.pk],
         "citable_evidence": [pledge.pk],
         "retract_update": [pledge.pk, world["update"].pk],
+        "record_review": [pledge.pk],
+        "retract_review": [pledge.pk, world["review"].pk],
+        "withdraw_evidence": [pledge.pk, world["evidence"].pk],
         "statement_detail": [seed.slug],
         "new_pledge": [statement.slug],
         "reject_proposal": [statement.slug, world["proposal"].pk],

@@ -1,11 +1,11 @@
-"""History is guarded whole, in the database: every history table, and the link between
-status updates and the evidence they cite, refuses UPDATE and DELETE (and TRUNCATE on
+"""History is guarded whole, in the database: every history table, and the links between
+status updates or reviews and the evidence they cite, refuses UPDATE and DELETE (and TRUNCATE on
 PostgreSQL), whatever sends them; the ORM refuses taking evidence off an update."""
 
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from tests.factories import evidence_on, retract, update_on
+from tests.factories import evidence_on, retract, retract_review_of, review_of, update_on, withdraw
 from tracker import db_triggers, services
 from tracker.models import HistoryEditRefused, Pledge, PledgeRevision, StatusUpdate
 from tracker.vocabulary import Status
@@ -18,6 +18,10 @@ def history(judges_pledge, analyst, administrator):
     """A row in every history table, and in the link between an update and its evidence."""
     evidence = evidence_on(judges_pledge, analyst)
     update = update_on(judges_pledge, analyst, Status.FULFILLED, rationale="Done.", evidence=[evidence])
+    other = evidence_on(judges_pledge, analyst, url="https://example.org/second", title="Second")
+    review = review_of(judges_pledge, analyst, note="Still so.", evidence=[other])
+    retract_review_of(review, analyst)
+    withdraw(other, analyst)
     retract(update, analyst)
     statement = judges_pledge.statement
     statement.text += " More."

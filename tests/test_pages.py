@@ -7,7 +7,16 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import evidence_on, make_pledge, make_statement, retract, update_on
+from tests.factories import (
+    evidence_on,
+    make_pledge,
+    make_statement,
+    retract,
+    retract_review_of,
+    review_of,
+    update_on,
+    withdraw,
+)
 from tests.helpers import HTMX, queries_for
 from tracker.models import Pledge
 from tracker.vocabulary import Status
@@ -108,17 +117,21 @@ def test_the_pledge_page_takes_the_same_number_of_queries_whatever_its_history(c
             pledge.refresh_from_db()
             evidence = evidence_on(pledge, analyst, url=f"https://example.org/{pledge.version}-{i}")
             update = update_on(pledge, analyst, Status.FULFILLED, rationale="Seen.", evidence=[evidence])
+            review = review_of(pledge, analyst, evidence=[evidence])
             if i % 2:
                 retract(update, analyst)
+                retract_review_of(review, analyst)
+                withdraw(evidence, analyst)
 
     grow(2)
     some = queries_for(client, pledge.get_absolute_url())
     grow(10)
     many = queries_for(client, pledge.get_absolute_url())
     assert empty <= some == many
-    assert (
-        many <= 11
-    )  # the pledge, its themes, updates, their evidence, its evidence and edits; session, user, groups
+    # The pledge, its themes, updates and their evidence, reviews and their evidence, its
+    # evidence and edits; the evidence the follow-up and the review forms can cite; the
+    # session, the user, the user's groups.
+    assert many <= 14
     assert Pledge.objects.get(pk=pledge.pk).status_updates.count() == 12
 
 

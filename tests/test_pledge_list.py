@@ -6,7 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from tests.factories import evidence_on, make_pledge, make_statement, retract, update_on
+from tests.factories import evidence_on, make_pledge, make_statement, recorded_days_ago, retract, update_on
 from tests.helpers import HTMX, queries_for
 from tracker.models import Entity, Pledge, Speaker, Theme
 from tracker.vocabulary import EntityKind, Status
@@ -109,12 +109,16 @@ def test_filter_due_within_days(manager_client, world):
     assert set(listed(manager_client, due_within=30)) == pks(world, "due_soon")
 
 
-def test_filter_changed_within_days_and_stale(today, manager_client, world, analyst):
+def test_filter_changed_within_days_and_not_checked(today, manager_client, world, analyst):
     update_on(
         world["untouched"], analyst, Status.IN_PROGRESS, effective_on=today - datetime.timedelta(days=3)
     )
+    # Everything above was recorded today: nothing is unchecked, however long ago it took effect.
+    assert set(listed(manager_client, not_checked="yes")) == set()
+    recorded_days_ago(world["due_soon"], analyst, Status.IN_PROGRESS, days=200)
+    recorded_days_ago(world["overdue"], analyst, Status.FULFILLED, days=200)  # closed: checked enough
     assert set(listed(manager_client, changed_within=30)) == pks(world, "untouched")
-    assert set(listed(manager_client, stale="yes")) == pks(world, "fulfilled", "stalled")
+    assert set(listed(manager_client, not_checked="yes")) == pks(world, "due_soon")
 
 
 def test_search_reads_the_quote_the_summary_and_the_statement_title(manager_client, world):

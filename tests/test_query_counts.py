@@ -13,20 +13,20 @@ pytestmark = pytest.mark.django_db
 
 # page: (who asks, its address from the seed's statement and one of its pledges, queries)
 PAGES = {
-    "dashboard": ("manager", lambda statement, pledge: reverse("dashboard"), 12),
+    "dashboard": ("manager", lambda statement, pledge: reverse("dashboard"), 13),
     "dashboard as of a date": (
         "manager",
         lambda statement, pledge: reverse("dashboard") + "?as_of=2024-06-30",
-        12,
+        13,
     ),
     "pledge list": ("manager", lambda statement, pledge: reverse("pledge_list"), 10),
     "pledge list, 3 filters": (
         "manager",
-        lambda statement, pledge: reverse("pledge_list") + "?overdue=no&stale=no&due_within=90",
+        lambda statement, pledge: reverse("pledge_list") + "?overdue=no&not_checked=no&due_within=90",
         9,
     ),
-    "pledge page": ("manager", lambda statement, pledge: pledge.get_absolute_url(), 10),
-    "pledge page, with its forms": ("analyst", lambda statement, pledge: pledge.get_absolute_url(), 11),
+    "pledge page": ("manager", lambda statement, pledge: pledge.get_absolute_url(), 11),
+    "pledge page, with its forms": ("analyst", lambda statement, pledge: pledge.get_absolute_url(), 13),
     "statement page": ("manager", lambda statement, pledge: statement.get_absolute_url(), 6),
     "statement page, with its proposals": (
         "analyst",
@@ -43,7 +43,7 @@ PAGES = {
     "history export": (
         "manager",
         lambda statement, pledge: reverse("pledge_history_csv", args=[pledge.pk]),
-        10,
+        11,
     ),
 }
 

@@ -1,5 +1,6 @@
-"""The analyst's queue: pledges never assessed, overdue and not final, or with no change of
-status for 180 days; oldest first."""
+"""The analyst's queue (tracker.rules.NEEDS_AN_ANALYST): pledges never assessed, overdue
+and not final, not checked for 180 days, or resting on withdrawn evidence; the longest
+unchecked first. The rules' boundaries are in tests/test_rules.py."""
 
 import datetime
 
@@ -7,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import make_pledge, make_statement, retract, update_on
+from tests.factories import make_pledge, make_statement, recorded_days_ago, retract, update_on
 from tests.helpers import queries_for
 from tracker.models import Pledge, StatusUpdate
 from tracker.vocabulary import DeadlinePrecision, Status
@@ -18,14 +19,11 @@ pytestmark = pytest.mark.django_db
 def updated(
     pledge: Pledge, author, status: Status, *, days_ago: int, retracted: bool = False
 ) -> StatusUpdate:
-    """An update that took effect `days_ago` days ago."""
-    update = update_on(
-        pledge,
-        author,
-        status,
-        effective_on=timezone.localdate() - datetime.timedelta(days=days_ago),
-        rationale="Seen.",
-    )
+    """An update recorded (and taking effect) `days_ago` days ago."""
+    if days_ago:
+        update = recorded_days_ago(pledge, author, status, days=days_ago)
+    else:
+        update = update_on(pledge, author, status, effective_on=timezone.localdate(), rationale="Seen.")
     if retracted:
         retract(update, author)
     return update
@@ -68,14 +66,14 @@ def test_an_overdue_pledge_with_a_final_status_is_not(statement, analyst):
     assert queue() == []
 
 
-def test_a_pledge_not_updated_for_180_days_is_in_the_queue(today, statement, analyst):
-    stale = make_pledge(statement, 1)
-    updated(stale, analyst, Status.IN_PROGRESS, days_ago=181)
+def test_a_pledge_not_checked_for_180_days_is_in_the_queue(today, statement, analyst):
+    unchecked = make_pledge(statement, 1)
+    updated(unchecked, analyst, Status.IN_PROGRESS, days_ago=181)
     fresh = make_pledge(statement, 2)
     updated(fresh, analyst, Status.IN_PROGRESS, days_ago=179)
     [listed] = queue()
-    assert listed == stale
-    assert listed.reasons_for_attention(today=today)[0].startswith("no change since")
+    assert listed == unchecked
+    assert listed.reasons_for_attention(today=today)[0].startswith("not checked since")
 
 
 def test_a_retracted_update_does_not_count_as_an_update(statement, analyst):
@@ -93,7 +91,10 @@ def test_the_queue_is_oldest_first(statement, analyst):
     updated(old, analyst, Status.IN_PROGRESS, days_ago=200)
     overdue = with_deadline(make_pledge(statement, 4), -1)
     updated(overdue, analyst, Status.IN_PROGRESS, days_ago=2)
-    assert queue() == [never, older, old, overdue]
+    reviewed_long_ago = make_pledge(statement, 5)
+    updated(reviewed_long_ago, analyst, Status.STALLED, days_ago=600)
+    recorded_days_ago(reviewed_long_ago, analyst, Status.STALLED, days=300, review=True)
+    assert queue() == [never, older, reviewed_long_ago, old, overdue]
 
 
 def test_the_queue_page_lists_the_pledges_with_their_reasons(client_for, analyst, seed):

@@ -32,9 +32,12 @@ from tracker.models import (
     DEADLINE_FIELDS,
     Entity,
     Evidence,
+    EvidenceWithdrawal,
     Pledge,
     ProposedPledge,
     Retraction,
+    Review,
+    ReviewRetraction,
     Speaker,
     Statement,
     StatementRevision,
@@ -610,6 +613,26 @@ class EvidenceAdmin(HistoryAdmin):
     list_filter = ["source_type", "stance"]
     list_select_related = ["pledge", "added_by"]
     search_fields = ["title", "url", "publisher", "excerpt"]
+
+
+@admin.register(EvidenceWithdrawal)
+class EvidenceWithdrawalAdmin(HistoryAdmin):
+    list_display = ["evidence", "withdrawn_by", "withdrawn_at", "reason"]
+    list_select_related = ["evidence", "withdrawn_by"]
+
+
+@admin.register(Review)
+class ReviewAdmin(HistoryAdmin):
+    list_display = ["pledge", "status", "author", "recorded_at"]
+    list_filter = ["status"]
+    list_select_related = ["pledge", "author"]
+    search_fields = ["note", "pledge__summary"]
+
+
+@admin.register(ReviewRetraction)
+class ReviewRetractionAdmin(HistoryAdmin):
+    list_display = ["review", "retracted_by", "retracted_at"]
+    list_select_related = ["review__pledge", "retracted_by"]
 
 
 @admin.register(StatementRevision)

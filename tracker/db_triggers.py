@@ -23,10 +23,13 @@ HISTORY_TABLES = {
     "tracker_evidence": "Evidence",
     "tracker_statementrevision": "StatementRevision",
     "tracker_pledgerevision": "PledgeRevision",
+    "tracker_review": "Review",
+    "tracker_reviewretraction": "ReviewRetraction",
+    "tracker_evidencewithdrawal": "EvidenceWithdrawal",
 }
 
 # Tables of rows that belong to history without being a model of their own.
-LINK_TABLES = ["tracker_statusupdate_evidence"]
+LINK_TABLES = ["tracker_statusupdate_evidence", "tracker_review_evidence"]
 
 QUOTE_IN_TEXT = (
     "EXISTS (SELECT 1 FROM tracker_statement s WHERE s.id = NEW.statement_id"

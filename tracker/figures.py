@@ -3,7 +3,7 @@ the compliance rates, the statuses month by month and by theme, and the scorecar
 entities and speakers. Each number comes with the link to the pledge list that it
 counts, made by one builder (`list_link`), so that clicking it shows those pledges.
 
-The rules the counts apply (overdue, no change for 180 days ...) live in tracker.rules.
+The rules the counts apply (overdue, not checked for 180 days ...) live in tracker.rules.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def dashboard(day: datetime.date, *, as_of: datetime.date | None) -> dict:
                 counts["changed_recently"],
                 link(changed_within=rules.CHANGED_RECENTLY_DAYS),
             ),
-            (rules.STALE_LABEL, counts["stale"], link(stale="yes")),
+            (rules.NOT_CHECKED_LABEL, counts["not_checked"], link(not_checked="yes")),
             ("Never assessed", counts["never_assessed"], link(status=Status.NOT_ASSESSED.value)),
         ],
         "compliance": [

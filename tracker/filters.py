@@ -28,7 +28,7 @@ MORE_FILTERS = [
     "final",
     "has_evidence",
     "changed_within",
-    "stale",
+    "not_checked",
 ]
 
 
@@ -169,20 +169,22 @@ class PledgeFilter(django_filters.FilterSet):
     changed_within = django_filters.NumberFilter(
         label="Changed within (days)", method="filter_changed_within", min_value=0, max_value=3650
     )
-    stale = django_filters.ChoiceFilter(
-        label=rules.STALE_LABEL, choices=YES_NO, empty_label="Any", method="filter_stale"
+    not_checked = django_filters.ChoiceFilter(
+        label=rules.NOT_CHECKED_LABEL, choices=YES_NO, empty_label="Any", method="filter_not_checked"
     )
     sort = django_filters.OrderingFilter(
         label="Sort by",
         fields=[
             ("deadline_on", "deadline"),
             ("last_change_on", "last_change"),
+            ("shown_last_checked_at", "last_checked"),
             ("status_rank", "status"),
             ("actor__name", "entity"),
         ],
         field_labels={
             "deadline_on": "Deadline",
             "last_change_on": "Last change",
+            "shown_last_checked_at": "Last checked",
             "status_rank": "Status",
             "actor__name": "Entity",
         },
@@ -230,10 +232,12 @@ class PledgeFilter(django_filters.FilterSet):
         return _yes_or_no(queryset, rules.final(), value)
 
     def filter_has_evidence(self, queryset, name, value):
-        return _yes_or_no(queryset, Exists(Evidence.objects.filter(pledge=OuterRef("pk"))), value)
+        # Withdrawn evidence does not count.
+        standing = Evidence.objects.standing().filter(pledge=OuterRef("pk"))
+        return _yes_or_no(queryset, Exists(standing), value)
 
     def filter_changed_within(self, queryset, name, value):
         return queryset.changed_within(self.day, int(value))
 
-    def filter_stale(self, queryset, name, value):
-        return _yes_or_no(queryset, rules.stale(self.day), value)
+    def filter_not_checked(self, queryset, name, value):
+        return _yes_or_no(queryset, rules.not_checked(self.day), value)

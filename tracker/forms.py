@@ -195,7 +195,7 @@ class FollowUpForm(VersionedForm):
         kwargs.setdefault("initial", {}).setdefault("effective_on", timezone.localdate())
         super().__init__(*args, **kwargs)
         self.pledge = self.init_kwargs["pledge"] = pledge
-        self.fields["evidence"].queryset = pledge.evidence.order_by("-added_at", "-id")
+        self.fields["evidence"].queryset = citable_evidence(pledge)
         # The browser's date picker offers only the dates the rules allow.
         self.fields["effective_on"].widget.attrs.update(
             min=pledge.statement.delivered_on.isoformat(), max=timezone.localdate().isoformat()
@@ -240,8 +240,40 @@ class FollowUpForm(VersionedForm):
         return duplicate_evidence_id(self, f"{self.NEW}url")
 
 
+def citable_evidence(pledge: Pledge):
+    """What a follow-up or a review can cite: the pledge's evidence that still stands."""
+    return pledge.evidence.standing().order_by("-added_at", "-id")
+
+
+class ReviewForm(VersionedForm):
+    """A review: the pledge was checked and its status still stands."""
+
+    prefix = "review"
+
+    note = forms.CharField(
+        label="Note (optional)",
+        required=False,
+        max_length=RATIONALE_CHARACTERS,
+        validators=[valid_text],
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="What you checked, if it helps the next reader.",
+    )
+    evidence = RowsChoiceField(
+        label="Cite evidence (optional)",
+        queryset=Evidence.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, pledge: Pledge, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pledge = self.init_kwargs["pledge"] = pledge
+        self.fields["evidence"].queryset = citable_evidence(pledge)
+
+
 class RetractForm(VersionedForm):
-    """Each update on the page has its own, told apart by the update's number in its prefix."""
+    """Each update or review on the page has its own, told apart by its kind and number
+    in its prefix."""
 
     reason = forms.CharField(
         label="Why retract it?",
@@ -251,10 +283,30 @@ class RetractForm(VersionedForm):
         help_text="The reason stays on record.",
     )
 
-    def __init__(self, *args, update_pk: int, **kwargs):
-        super().__init__(*args, prefix=f"retract-{update_pk}", **kwargs)
-        self.init_kwargs = {"update_pk": update_pk, **kwargs}
+    def __init__(self, *args, update_pk: int, kind: str = "update", **kwargs):
+        prefix = f"retract-{update_pk}" if kind == "update" else f"retract-{kind}-{update_pk}"
+        super().__init__(*args, prefix=prefix, **kwargs)
+        self.init_kwargs = {"update_pk": update_pk, "kind": kind, **kwargs}
         self.update_pk = update_pk
+        self.kind = kind
+
+
+class WithdrawForm(VersionedForm):
+    """Each piece of evidence on the page has its own, told apart by its number."""
+
+    reason = forms.CharField(
+        label="Why withdraw it?",
+        max_length=RATIONALE_CHARACTERS,
+        validators=[valid_text],
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="A wrong page, a duplicate …: the reason stays on record, and so does the evidence, "
+        "struck through.",
+    )
+
+    def __init__(self, *args, evidence_pk: int, **kwargs):
+        super().__init__(*args, prefix=f"withdraw-{evidence_pk}", **kwargs)
+        self.init_kwargs = {"evidence_pk": evidence_pk, **kwargs}
+        self.evidence_pk = evidence_pk
 
 
 def duplicate_evidence_id(form: forms.Form, field: str) -> int | None:

@@ -1,6 +1,7 @@
-"""A pledge's history as one stream of entries: its status updates, their retractions,
-its evidence, the changes an administrator made to what analysts judge of it (its
-quote, summary, deadline ...), and the changes to its statement's text.
+"""A pledge's history as one stream of entries: its status updates, its reviews, their
+retractions, its evidence and the withdrawals of it, the changes an administrator made
+to what analysts judge of it (its quote, summary, deadline ...), and the changes to its
+statement's text.
 
 Every reader of the history goes through here: the pledge page's timeline, the notice
 of what changed when a form is out of date (409), the history CSV and the dashboard's
@@ -13,15 +14,31 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from tracker.models import Evidence, Pledge, PledgeRevision, Retraction, StatementRevision, StatusUpdate
+from django.utils import timezone
+
+from tracker.models import (
+    Evidence,
+    EvidenceWithdrawal,
+    Pledge,
+    PledgeRevision,
+    Retraction,
+    Review,
+    ReviewRetraction,
+    StatementRevision,
+    StatusUpdate,
+)
 
 UPDATE, RETRACTION, EVIDENCE, EDIT, REVISION = "update", "retraction", "evidence", "edit", "revision"
+REVIEW, REVIEW_RETRACTION, WITHDRAWAL = "review", "review_retraction", "withdrawal"
 
 # How each kind of entry is named in exports and notices.
 LABELS = {
     UPDATE: "status update",
     RETRACTION: "retraction",
+    REVIEW: "review",
+    REVIEW_RETRACTION: "review retracted",
     EVIDENCE: "evidence",
+    WITHDRAWAL: "evidence withdrawn",
     EDIT: "pledge edited",
     REVISION: "statement text changed",
 }
@@ -36,7 +53,10 @@ class Entry:
     pledge: Pledge
     update: StatusUpdate | None = None
     retraction: Retraction | None = None
+    review: Review | None = None
+    review_retraction: ReviewRetraction | None = None
     evidence: Evidence | None = None
+    withdrawal: EvidenceWithdrawal | None = None
     edit: PledgeRevision | None = None
     revision: StatementRevision | None = None
 
@@ -54,8 +74,15 @@ class Entry:
             return said + (f". {update.rationale}" if update.rationale else "")
         if self.kind == RETRACTION:
             return f"Retracted: {self.retraction.status_update}. Reason: {self.retraction.reason}"
+        if self.kind == REVIEW:
+            said = f"Reviewed: {self.review}"
+            return said + (f". {self.review.note}" if self.review.note else "")
+        if self.kind == REVIEW_RETRACTION:
+            return f"Review retracted: {self.review}. Reason: {self.review_retraction.reason}"
         if self.kind == EVIDENCE:
             return f"Evidence added: {self.evidence.title}"
+        if self.kind == WITHDRAWAL:
+            return f"Evidence withdrawn: {self.evidence.title}. Reason: {self.withdrawal.reason}"
         if self.kind == EDIT:
             return f"Pledge edited: {self.changes}"
         return "The statement's text was changed."
@@ -90,6 +117,42 @@ class Entry:
         )
 
     @classmethod
+    def of_review(cls, review: Review, pledge: Pledge) -> Entry:
+        return cls(REVIEW, review.version, review.recorded_at, review.author, pledge, review=review)
+
+    @classmethod
+    def of_review_retraction(cls, retraction: ReviewRetraction, pledge: Pledge) -> Entry:
+        return cls(
+            REVIEW_RETRACTION,
+            retraction.version,
+            retraction.retracted_at,
+            retraction.retracted_by,
+            pledge,
+            review=retraction.review,
+            review_retraction=retraction,
+        )
+
+    @classmethod
+    def of_withdrawal(cls, withdrawal: EvidenceWithdrawal, pledge: Pledge) -> Entry:
+        return cls(
+            WITHDRAWAL,
+            withdrawal.version,
+            withdrawal.withdrawn_at,
+            withdrawal.withdrawn_by,
+            pledge,
+            evidence=withdrawal.evidence,
+            withdrawal=withdrawal,
+        )
+
+    @property
+    def timeline_key(self) -> tuple:
+        """Where it stands in "Status over time": updates by the day they took effect,
+        reviews by the day they were recorded; then by the moment recorded."""
+        row = self.update if self.kind == UPDATE else self.review
+        day = row.effective_on if self.kind == UPDATE else timezone.localdate(row.recorded_at)
+        return (day, row.recorded_at, row.pk)
+
+    @classmethod
     def of_evidence(cls, evidence: Evidence, pledge: Pledge) -> Entry:
         return cls(
             EVIDENCE, evidence.version, evidence.added_at, evidence.added_by, pledge, evidence=evidence
@@ -117,7 +180,14 @@ def of_pledge(pledge: Pledge) -> list[Entry]:
         versioned.append(Entry.of_update(update, pledge))
         if update.is_retracted:
             versioned.append(Entry.of_retraction(update.retraction, pledge))
-    versioned += [Entry.of_evidence(item, pledge) for item in pledge.evidence.all()]
+    for review in pledge.reviews.all():
+        versioned.append(Entry.of_review(review, pledge))
+        if review.is_retracted:
+            versioned.append(Entry.of_review_retraction(review.retraction, pledge))
+    for item in pledge.evidence.all():
+        versioned.append(Entry.of_evidence(item, pledge))
+        if item.is_withdrawn:
+            versioned.append(Entry.of_withdrawal(item.withdrawal, pledge))
     versioned += [Entry.of_edit(edit, pledge) for edit in pledge.revisions.all()]
     versioned.sort(key=lambda entry: entry.version)
     keyed = [((entry.version, 0, entry.at), entry) for entry in versioned]
@@ -127,11 +197,15 @@ def of_pledge(pledge: Pledge) -> list[Entry]:
     return [entry for _, entry in sorted(keyed, key=lambda pair: pair[0])]
 
 
-def timeline(pledge: Pledge) -> list[Entry]:
-    """The pledge page's "Status over time": its status updates, newest first in the order
-    that decides its status (`for_detail()` prefetches them so); each entry's update
+def timeline(pledge: Pledge, limit: int | None = None) -> list[Entry]:
+    """The pledge page's "Status over time": its status updates and reviews, newest first
+    (updates in the order that decides its status), the first `limit` of them or all;
+    `for_detail()` prefetches at least that many of each. Each entry's update or review
     shows its own retraction, if it has one."""
-    return [Entry.of_update(update, pledge) for update in pledge.status_updates.all()]
+    entries = [Entry.of_update(update, pledge) for update in pledge.status_updates.all()]
+    entries += [Entry.of_review(review, pledge) for review in pledge.reviews.all()]
+    entries.sort(key=lambda entry: entry.timeline_key, reverse=True)
+    return entries if limit is None else entries[:limit]
 
 
 def edits(pledge: Pledge) -> list[Entry]:
@@ -160,22 +234,44 @@ def since(pledge: Pledge, version: int) -> list[Entry]:
         Entry.of_edit(edit, pledge)
         for edit in pledge.revisions.filter(version__gt=version).select_related("changed_by")
     ]
+    entries += [
+        Entry.of_review(review, pledge)
+        for review in pledge.reviews.filter(version__gt=version).select_related("author")
+    ]
+    entries += [
+        Entry.of_review_retraction(retraction, pledge)
+        for retraction in ReviewRetraction.objects.filter(
+            review__pledge=pledge, version__gt=version
+        ).select_related("retracted_by", "review")
+    ]
+    entries += [
+        Entry.of_withdrawal(withdrawal, pledge)
+        for withdrawal in EvidenceWithdrawal.objects.filter(
+            evidence__pledge=pledge, version__gt=version
+        ).select_related("withdrawn_by", "evidence")
+    ]
     return sorted(entries, key=lambda entry: entry.version)
 
 
 def recent(day: datetime.date, limit: int) -> list[Entry]:
-    """The latest status updates and evidence of every pledge up to `day`, newest first,
-    in two queries."""
+    """The latest status updates, reviews and evidence of every pledge up to `day`, newest
+    first, in three queries."""
     updates = (
         StatusUpdate.objects.filter(effective_on__lte=day)
         .select_related("pledge", "author", "retraction")
         .order_by("-recorded_at", "-id")[:limit]
     )
+    reviews = (
+        Review.objects.filter(recorded_at__date__lte=day)
+        .select_related("pledge", "author", "retraction")
+        .order_by("-recorded_at", "-id")[:limit]
+    )
     evidence = (
         Evidence.objects.filter(added_at__date__lte=day)
-        .select_related("pledge", "added_by")
+        .select_related("pledge", "added_by", "withdrawal")
         .order_by("-added_at", "-id")[:limit]
     )
     entries = [Entry.of_update(update, update.pledge) for update in updates]
+    entries += [Entry.of_review(review, review.pledge) for review in reviews]
     entries += [Entry.of_evidence(item, item.pledge) for item in evidence]
     return sorted(entries, key=lambda entry: entry.at, reverse=True)[:limit]

@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce, Length, RowNumber, Upper
+from django.db.models.functions import Coalesce, Greatest, Length, RowNumber, Upper
 from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils import timezone
@@ -282,19 +282,25 @@ AMOUNT_FIELDS = ("amount", "currency", "amount_stage", "amount_approximate")
 class PledgeQuerySet(models.QuerySet):
     def as_of(self, day: datetime.date) -> PledgeQuerySet:
         """Each pledge as its updates effective on or before `day` make it; a retracted
-        update never counts. Annotates `shown_status` and `last_change_on` (the effective
-        date of its latest update that counts); leaves out pledges made after `day`."""
+        update never counts. Annotates `shown_status`, `last_change_on` (the effective
+        date of its latest update that counts) and `shown_last_checked_at` (when its
+        latest update or review that counts was recorded, by the end of `day`); leaves out
+        pledges made after `day`."""
         latest = StatusUpdate.objects.filter(
             pledge=OuterRef("pk"), retraction__isnull=True, effective_on__lte=day
         ).newest_first()
         if day >= timezone.localdate():
-            # No update takes effect in the future, so the stored status is today's.
+            # No update takes effect in the future, so the stored status is today's, and
+            # so is the stored last check.
             shown_status = F("status")
+            last_checked_at = F("last_checked_at")
         else:
             shown_status = Coalesce(Subquery(latest.values("status")[:1]), Value(Status.NOT_ASSESSED.value))
+            last_checked_at = _last_checked_by(day)
         return self.filter(statement__delivered_on__lte=day).annotate(
             shown_status=shown_status,
             last_change_on=Subquery(latest.values("effective_on")[:1]),
+            shown_last_checked_at=last_checked_at,
             status_rank=Case(
                 *[When(shown_status=status.value, then=Value(status.order)) for status in Status],
                 output_field=models.IntegerField(),
@@ -318,19 +324,35 @@ class PledgeQuerySet(models.QuerySet):
     def changed_within(self, day: datetime.date, days: int) -> PledgeQuerySet:
         return self.filter(rules.changed_within(day, days))
 
-    def stale(self, day: datetime.date) -> PledgeQuerySet:
-        return self.filter(rules.stale(day))
+    def not_checked(self, day: datetime.date) -> PledgeQuerySet:
+        return self.filter(rules.not_checked(day))
 
     def needing_an_analyst(self, *, today: datetime.date) -> PledgeQuerySet:
-        """rules.needs_an_analyst, as of today; oldest first (never assessed, then by
-        their last change), in one query."""
+        """rules.needs_an_analyst, as of today; longest unchecked first (never checked,
+        then by their last check), in one query."""
         return (
             self.as_of(today)
             .filter(rules.needs_an_analyst(today))
             .select_related("statement__entity", "actor")
-            .order_by(
-                F("last_change_on").asc(nulls_first=True), "statement__delivered_on", "statement_id", "number"
+            .order_by(*QUEUE_ORDER)
+        )
+
+    def after_in_queue(self, pledge: Pledge) -> PledgeQuerySet:
+        """Those that come after `pledge` in the queue's order (QUEUE_ORDER), by the place
+        it had: its last check, then its statement's date, statement and number."""
+        after_in_record = (
+            Q(statement__delivered_on__gt=pledge.statement.delivered_on)
+            | Q(statement__delivered_on=pledge.statement.delivered_on, statement_id__gt=pledge.statement_id)
+            | Q(statement_id=pledge.statement_id, number__gt=pledge.number)
+        )
+        checked = pledge.last_checked_at
+        if checked is None:
+            return self.filter(
+                Q(shown_last_checked_at__isnull=False)
+                | (Q(shown_last_checked_at__isnull=True) & after_in_record)
             )
+        return self.filter(
+            Q(shown_last_checked_at__gt=checked) | (Q(shown_last_checked_at=checked) & after_in_record)
         )
 
     # --- figures for the dashboard; each works on pledges annotated by as_of() ---
@@ -347,7 +369,7 @@ class PledgeQuerySet(models.QuerySet):
             changed_recently=models.Count(
                 "pk", filter=rules.changed_within(day, rules.CHANGED_RECENTLY_DAYS)
             ),
-            stale=models.Count("pk", filter=rules.stale(day)),
+            not_checked=models.Count("pk", filter=rules.not_checked(day)),
             never_assessed=models.Count("pk", filter=rules.never_assessed()),
         )
 
@@ -384,8 +406,8 @@ class PledgeQuerySet(models.QuerySet):
 
     def for_detail(self, *, latest: int | None = None) -> PledgeQuerySet:
         """What the pledge page shows, in a fixed number of queries whatever its history:
-        its `latest` status updates and pieces of evidence (all, if None), and how many it
-        has of each (`updates_count`, `evidence_count`)."""
+        its `latest` status updates, reviews and pieces of evidence (all, if None), and how
+        many it has of each (`updates_count`, `reviews_count`, `evidence_count`)."""
         return (
             self.select_related("statement__speaker", "statement__entity", "actor")
             .prefetch_related(
@@ -395,14 +417,15 @@ class PledgeQuerySet(models.QuerySet):
             )
             .annotate(
                 updates_count=_count_of(StatusUpdate.objects.filter(pledge=OuterRef("pk"))),
+                reviews_count=_count_of(Review.objects.filter(pledge=OuterRef("pk"))),
                 evidence_count=_count_of(Evidence.objects.filter(pledge=OuterRef("pk"))),
             )
         )
 
     def with_history(self) -> PledgeQuerySet:
         """Everything tracker.history.of_pledge() reads, in a fixed number of queries:
-        the status updates, their retractions and evidence, the pledge's edits, and the
-        statement's revisions."""
+        the status updates and reviews, their retractions and evidence, the evidence and
+        its withdrawals, the pledge's edits, and the statement's revisions."""
         return self.select_related("statement", "actor").prefetch_related(
             *_history_prefetch(),
             models.Prefetch("revisions", queryset=PledgeRevision.objects.select_related("changed_by")),
@@ -413,17 +436,30 @@ class PledgeQuerySet(models.QuerySet):
 
 
 def _history_prefetch(latest: int | None = None) -> tuple[models.Prefetch, ...]:
-    """A pledge's status updates (newest first, as they decide its status) and evidence
-    (newest first): the `latest` of each, or all."""
+    """A pledge's status updates (newest first, as they decide its status), reviews and
+    evidence (newest first), each with what retracted or withdrew it: the `latest` of
+    each, or all."""
+
+    def cited() -> models.Prefetch:
+        # One each: a Prefetch takes the path it is used under.
+        return models.Prefetch("evidence", queryset=Evidence.objects.select_related("withdrawal"))
+
     updates = (
         StatusUpdate.objects.newest_first()
         .select_related("author", "retraction__retracted_by")
-        .prefetch_related("evidence")
+        .prefetch_related(cited())
     )
-    evidence = Evidence.objects.select_related("added_by")
+    reviews = Review.objects.select_related("author", "retraction__retracted_by").prefetch_related(cited())
+    evidence = Evidence.objects.select_related("added_by", "withdrawal__withdrawn_by")
     if latest is not None:
-        updates, evidence = _first_of_each_pledge(updates, latest), _first_of_each_pledge(evidence, latest)
-    return models.Prefetch("status_updates", queryset=updates), models.Prefetch("evidence", queryset=evidence)
+        updates, reviews, evidence = (
+            _first_of_each_pledge(rows, latest) for rows in (updates, reviews, evidence)
+        )
+    return (
+        models.Prefetch("status_updates", queryset=updates),
+        models.Prefetch("reviews", queryset=reviews),
+        models.Prefetch("evidence", queryset=evidence),
+    )
 
 
 def _first_of_each_pledge(rows: models.QuerySet, count: int) -> models.QuerySet:
@@ -441,6 +477,33 @@ def _count_of(rows: models.QuerySet) -> Coalesce:
     """How many `rows` there are, as a subquery (a join would multiply the pledge's rows)."""
     counted = rows.order_by().values("pledge").annotate(n=models.Count("pk")).values("n")
     return Coalesce(Subquery(counted), Value(0))
+
+
+# The queue's order: the longest unchecked first (never checked before all), then in the
+# order of the record.
+QUEUE_ORDER = (
+    F("shown_last_checked_at").asc(nulls_first=True),
+    "statement__delivered_on",
+    "statement_id",
+    "number",
+)
+
+
+def _last_checked_by(day: datetime.date) -> Coalesce:
+    """When the pledge's latest status update or review that counts was recorded, by the
+    end of `day`: what the services store as `last_checked_at`, for a day in the past."""
+    end = timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min))
+    latest = {
+        model: Subquery(
+            model.objects.filter(pledge=OuterRef("pk"), retraction__isnull=True, recorded_at__lt=end)
+            .order_by("-recorded_at")
+            .values("recorded_at")[:1]
+        )
+        for model in (StatusUpdate, Review)
+    }
+    update, review = latest[StatusUpdate], latest[Review]
+    # Greatest() of a NULL is NULL on SQLite: each side falls back on the other.
+    return Greatest(Coalesce(update, review), Coalesce(review, update))
 
 
 def _compliance_aggregates() -> dict:
@@ -525,6 +588,13 @@ class Pledge(models.Model):
     status = models.CharField(
         max_length=20, choices=Status.choices, default=Status.NOT_ASSESSED, editable=False, db_index=True
     )
+    # True when the update that decides its status cited evidence and all of it has been
+    # withdrawn, and no review since cites evidence still standing: the status rests on
+    # nothing. Services recompute it with the status; the queue lists such pledges.
+    status_evidence_withdrawn = models.BooleanField(default=False, editable=False)
+    # When an analyst last recorded a status update or a review of it that still stands
+    # (see tracker.rules.not_checked); kept by the services like the status.
+    last_checked_at = models.DateTimeField(null=True, editable=False)
     # Moves on with every change to the history, so that a form based on an older
     # version can be told what changed since.
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -608,14 +678,17 @@ class Pledge(models.Model):
         return rules.is_overdue(self.deadline_on, self.current_status, today or timezone.localdate())
 
     def reasons_for_attention(self, *, today: datetime.date) -> list[str]:
-        """Why the queue lists it. Needs `last_change_on` (see `PledgeQuerySet.as_of`)."""
+        """Why the queue lists it (rules.NEEDS_AN_ANALYST), for one pledge in hand."""
         reasons = []
         if self.current_status is Status.NOT_ASSESSED:
             reasons.append("never assessed")
         if self.is_overdue(today):
             reasons.append(f"overdue since {self.deadline_on.day} {self.deadline_on:%B %Y}")
-        if rules.is_stale(self.last_change_on, today):
-            reasons.append(f"no change since {self.last_change_on.day} {self.last_change_on:%B %Y}")
+        if rules.is_not_checked(self.last_checked_at, self.current_status, today):
+            checked = timezone.localdate(self.last_checked_at)
+            reasons.append(f"not checked since {checked.day} {checked:%B %Y}")
+        if self.status_evidence_withdrawn:
+            reasons.append("its only evidence was withdrawn")
         return reasons
 
     @property
@@ -692,6 +765,12 @@ class Pledge(models.Model):
 # --- what became of them ----------------------------------------------------------------
 
 
+class EvidenceQuerySet(AppendOnlyQuerySet):
+    def standing(self) -> EvidenceQuerySet:
+        """Evidence that counts: every piece that has not been withdrawn."""
+        return self.filter(withdrawal__isnull=True)
+
+
 class Evidence(AppendOnlyModel):
     """A source that bears on a pledge."""
 
@@ -709,9 +788,12 @@ class Evidence(AppendOnlyModel):
         editable=False, help_text="The pledge's version that this change to its history made."
     )
 
+    objects = EvidenceQuerySet.as_manager()
+
     class Meta:
         verbose_name_plural = "evidence"
         ordering = ["-added_at", "-id"]
+        permissions = [("withdraw_any_evidence", "Can withdraw any analyst's evidence")]
         constraints = [
             models.UniqueConstraint(fields=["pledge", "url"], name="evidence_url_once_per_pledge"),
             models.CheckConstraint(
@@ -726,6 +808,31 @@ class Evidence(AppendOnlyModel):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def is_withdrawn(self) -> bool:
+        return hasattr(self, "withdrawal")
+
+
+class EvidenceWithdrawal(AppendOnlyModel):
+    """The record that a piece of evidence was added by mistake (a wrong page, a duplicate):
+    it stays visible, struck through, and no longer counts as evidence for a status."""
+
+    evidence = models.OneToOneField(Evidence, on_delete=models.PROTECT, related_name="withdrawal")
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    withdrawn_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(
+        editable=False, help_text="The pledge's version that this change to its history made."
+    )
+    reason = models.TextField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="evidence_withdrawal_reason_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Withdrawal of {self.evidence}"
+
 
 class StatusUpdateQuerySet(AppendOnlyQuerySet):
     def in_force(self) -> StatusUpdateQuerySet:
@@ -738,7 +845,17 @@ class StatusUpdateQuerySet(AppendOnlyQuerySet):
         return self.order_by("-effective_on", "-recorded_at", "-id")
 
 
-class StatusUpdate(AppendOnlyModel):
+class CitesEvidence:
+    """What a status update and a review share: the evidence they cite."""
+
+    @property
+    def only_evidence_withdrawn(self) -> bool:
+        """It cited evidence, and every piece of it has been withdrawn since."""
+        cited = list(self.evidence.all())
+        return bool(cited) and all(item.is_withdrawn for item in cited)
+
+
+class StatusUpdate(CitesEvidence, AppendOnlyModel):
     """One dated judgement of a pledge's status, by one analyst. Never edited."""
 
     pledge = models.ForeignKey(Pledge, on_delete=models.PROTECT, related_name="status_updates")
@@ -828,6 +945,73 @@ class Retraction(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"Retraction of {self.status_update}"
+
+
+class ReviewQuerySet(AppendOnlyQuerySet):
+    def in_force(self) -> ReviewQuerySet:
+        return self.filter(retraction__isnull=True)
+
+
+class Review(CitesEvidence, AppendOnlyModel):
+    """The record that an analyst checked a pledge and its status still stands: no change
+    of status, but the date of its last check (see tracker.rules.not_checked). Never
+    edited; retracted like a status update, by its author or an administrator."""
+
+    pledge = models.ForeignKey(Pledge, on_delete=models.PROTECT, related_name="reviews")
+    status = models.CharField(
+        max_length=20,
+        choices=[(s.value, s.label) for s in Status.judgements()],
+        help_text="The status that still stands.",
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews")
+    note = models.TextField(blank=True)
+    evidence = models.ManyToManyField(Evidence, related_name="reviewed_in", blank=True)
+    version = models.PositiveIntegerField(
+        editable=False, help_text="The pledge's version that this change to its history made."
+    )
+
+    objects = ReviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in Status.judgements()]),
+                name="review_status_is_a_judgement",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Still {self.get_status_display().lower()}, checked {self.recorded_at:%Y-%m-%d}"
+
+    @property
+    def recorded_status(self) -> Status:
+        return Status(self.status)
+
+    @property
+    def is_retracted(self) -> bool:
+        return hasattr(self, "retraction")
+
+
+class ReviewRetraction(AppendOnlyModel):
+    """The record that a review was a mistake: it stays visible, and stops counting."""
+
+    review = models.OneToOneField(Review, on_delete=models.PROTECT, related_name="retraction")
+    retracted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    retracted_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(
+        editable=False, help_text="The pledge's version that this change to its history made."
+    )
+    reason = models.TextField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="review_retraction_reason_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Retraction of {self.review}"
 
 
 # --- proposed pledges -------------------------------------------------------------------

@@ -4,7 +4,7 @@ administrators keep the record (statements, speakers, pledges, users) in the adm
 
 The data migration 0003 makes the groups from this table; a later change to it
 needs a migration that calls `sync_groups` again (0004 does, for the permissions to
-import statements and to review proposed pledges).
+import statements and to review proposed pledges; 0008, for reviews and withdrawals).
 """
 
 ANALYSTS = "Analysts"
@@ -12,7 +12,15 @@ MANAGERS = "Managers"
 ADMINISTRATORS = "Administrators"
 
 _RECORDS = ["entity", "speaker", "statement", "theme", "pledge"]
-_HISTORY = ["statusupdate", "retraction", "evidence", "statementrevision"]
+_HISTORY = [
+    "statusupdate",
+    "retraction",
+    "evidence",
+    "evidencewithdrawal",
+    "review",
+    "reviewretraction",
+    "statementrevision",
+]
 _EVERYTHING = _RECORDS + _HISTORY
 
 READ_ALL = [f"tracker.view_{model}" for model in _EVERYTHING]
@@ -22,8 +30,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ANALYSTS: [
         *READ_ALL,
         "tracker.add_statusupdate",
-        "tracker.add_retraction",  # of their own updates; the services check whose
+        "tracker.add_review",
+        "tracker.add_retraction",  # of their own updates and reviews; the services check whose
         "tracker.add_evidence",
+        "tracker.add_evidencewithdrawal",  # of the evidence they added
         "tracker.view_proposedpledge",
         "tracker.review_proposals",
     ],
@@ -32,9 +42,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *READ_ALL,
         *[f"tracker.{action}_{model}" for model in _RECORDS for action in ("add", "change", "delete")],
         "tracker.add_statusupdate",
+        "tracker.add_review",
         "tracker.add_retraction",
         "tracker.retract_any_statusupdate",
         "tracker.add_evidence",
+        "tracker.add_evidencewithdrawal",
+        "tracker.withdraw_any_evidence",
         "tracker.export_pledges",
         "tracker.import_statements",
         "tracker.view_proposedpledge",

@@ -1,11 +1,11 @@
-"""The pledge's rules, each defined once: final, scored, overdue, due within N days,
-changed within N days, no change for 180 days (stale), and what needs an analyst.
+"""The pledge's rules, each defined once: final, closed, scored, overdue, due within N
+days, changed within N days, not checked for 180 days, and what needs an analyst.
 
 Each rule is a `Q` builder over pledges annotated by `PledgeQuerySet.as_of()` (which
-gives `shown_status` and `last_change_on`), with a `PledgeQuerySet` method named for it
-that the pages, the filters, the exports and the tests call. Where a page judges one
-pledge already in hand, the same rule is written beside its `Q` as a predicate on plain
-values, and a test checks that both agree on every boundary day.
+gives `shown_status`, `last_change_on` and `shown_last_checked_at`), with a `PledgeQuerySet`
+method named for it that the pages, the filters, the exports and the tests call. Where a
+page judges one pledge already in hand, the same rule is written beside its `Q` as a
+predicate on plain values, and a test checks that both agree on every boundary day.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import Q
+from django.utils import timezone
 
 from tracker.vocabulary import Status
 
@@ -22,18 +23,32 @@ EARLIEST_DATE = datetime.date(1945, 1, 1)
 # Deadlines can lie far ahead, but not past this.
 LATEST_DEADLINE = datetime.date(2200, 12, 31)
 
-# A pledge whose status has not changed for this many days needs an analyst again.
-STALE_AFTER_DAYS = 180
+# A pledge that nobody has checked (no status update, no review recorded) for this many
+# days needs an analyst again, unless its status is closed.
+NOT_CHECKED_DAYS = 180
 # The dashboard's windows: deadlines coming up, and changes just made.
 DUE_SOON_DAYS = 90
 CHANGED_RECENTLY_DAYS = 30
 
-STALE_AFTER = datetime.timedelta(days=STALE_AFTER_DAYS)
+NOT_CHECKED_FOR = datetime.timedelta(days=NOT_CHECKED_DAYS)
 
 # The labels the pages give the rules, from the same numbers.
-STALE_LABEL = f"No change for {STALE_AFTER_DAYS} days"
+NOT_CHECKED_LABEL = f"Not checked for {NOT_CHECKED_DAYS} days"
 DUE_SOON_LABEL = f"Due in the next {DUE_SOON_DAYS} days"
 CHANGED_RECENTLY_LABEL = f"Changed in the last {CHANGED_RECENTLY_DAYS} days"
+
+# What the queue holds, in the words of its page and of the README (a test holds them to it).
+NEEDS_AN_ANALYST = [
+    "never assessed;",
+    "overdue and not final;",
+    f"not checked for {NOT_CHECKED_DAYS} days: no status update and no review recorded since, "
+    "unless its status is closed;",
+    "or its status rests on evidence that was all withdrawn.",
+]
+CLOSED_EXPLAINED = (
+    "Fulfilled, not fulfilled and withdrawn are closed: those pledges leave the queue. Partially "
+    f"fulfilled and cannot be verified come back after {NOT_CHECKED_DAYS} days without a check."
+)
 
 # The statuses the compliance rate counts (tracker.vocabulary: fulfilled +1, partially 0, not −1).
 SCORED_STATUSES = [status.value for status in Status if status.compliance_score is not None]
@@ -73,17 +88,43 @@ def changed_within(day: datetime.date, days: int) -> Q:
     return Q(last_change_on__gt=day - datetime.timedelta(days=days))
 
 
-def stale(day: datetime.date) -> Q:
-    """No change for STALE_AFTER_DAYS: its last change took effect that many days before
-    `day` or earlier. A pledge never assessed has no last change, and is not stale."""
-    return Q(last_change_on__lte=day - STALE_AFTER)
+def closed() -> Q:
+    """Settled for good: fulfilled, not fulfilled or withdrawn (see Status.is_closed)."""
+    return Q(shown_status__in=Status.closed())
 
 
-def is_stale(last_change_on: datetime.date | None, day: datetime.date) -> bool:
-    """stale(), for one pledge in hand."""
-    return bool(last_change_on and last_change_on <= day - STALE_AFTER)
+def _first_moment_still_checked(day: datetime.date) -> datetime.datetime:
+    """A check recorded from this moment on (the start of the day NOT_CHECKED_DAYS − 1
+    days before `day`, here) keeps a pledge checked on `day`."""
+    start = day - NOT_CHECKED_FOR + datetime.timedelta(days=1)
+    return timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
+
+
+def not_checked(day: datetime.date) -> Q:
+    """Assessed, not closed, and with no status update or review recorded (and not
+    retracted) in the NOT_CHECKED_DAYS days up to `day`: its last check was recorded on
+    day − NOT_CHECKED_DAYS or before. A pledge never assessed is counted as such instead."""
+    return Q(shown_last_checked_at__lt=_first_moment_still_checked(day)) & ~never_assessed() & ~closed()
+
+
+def is_not_checked(last_checked_at: datetime.datetime | None, status: Status, day: datetime.date) -> bool:
+    """not_checked(), for one pledge in hand."""
+    return bool(
+        last_checked_at
+        and status is not Status.NOT_ASSESSED
+        and not status.is_closed
+        and timezone.localdate(last_checked_at) <= day - NOT_CHECKED_FOR
+    )
+
+
+def status_evidence_withdrawn() -> Q:
+    """The update that decides its status today cited evidence, all of it since withdrawn
+    (stored on the pledge by the services; see services.history_changed)."""
+    return Q(status_evidence_withdrawn=True)
 
 
 def needs_an_analyst(day: datetime.date) -> Q:
-    """Never assessed, overdue and not final, or with no change for STALE_AFTER_DAYS."""
-    return never_assessed() | overdue(day) | stale(day)
+    """NEEDS_AN_ANALYST: never assessed, overdue and not final, not checked for
+    NOT_CHECKED_DAYS, or resting on withdrawn evidence. For today: the last rule reads
+    what the pledge stores now."""
+    return never_assessed() | overdue(day) | not_checked(day) | status_evidence_withdrawn()

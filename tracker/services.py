@@ -26,10 +26,13 @@ from tracker.models import (
     AMOUNT_FIELDS,
     DEADLINE_FIELDS,
     Evidence,
+    EvidenceWithdrawal,
     Pledge,
     PledgeRevision,
     ProposedPledge,
     Retraction,
+    Review,
+    ReviewRetraction,
     Speaker,
     Statement,
     StatementRevision,
@@ -72,13 +75,38 @@ def current_status_from_history(pledge: Pledge) -> Status:
     return Status(latest or Status.NOT_ASSESSED)
 
 
+def last_checked_from_history(pledge: Pledge) -> datetime.datetime | None:
+    """When its latest status update or review that counts was recorded."""
+    moments = [
+        rows.in_force().order_by("-recorded_at").values_list("recorded_at", flat=True).first()
+        for rows in (pledge.status_updates, pledge.reviews)
+    ]
+    return max((moment for moment in moments if moment is not None), default=None)
+
+
+def status_evidence_withdrawn_from_history(pledge: Pledge) -> bool:
+    """Whether the status rests on nothing: the update that decides it cited evidence, all
+    of it since withdrawn, and no review recorded after it cites evidence still standing."""
+    deciding = pledge.status_updates.in_force().newest_first().first()
+    if deciding is None or not deciding.evidence.exists() or deciding.evidence.standing().exists():
+        return False
+    confirmed = pledge.reviews.in_force().filter(
+        recorded_at__gte=deciding.recorded_at, evidence__withdrawal__isnull=True, evidence__isnull=False
+    )
+    return not confirmed.exists()
+
+
 def history_changed(pledge: Pledge, *, version: int | None = None) -> None:
-    """Recompute the stored current status and move the version on (to `version`, for a
-    history row that came with its own, as a fixture's do). Call inside the transaction
-    that changed the history, after writing rows stamped `pledge.version + 1`."""
+    """Recompute what the pledge stores from its history (its current status, its last
+    check, whether its status rests on withdrawn evidence) and move the version on (to
+    `version`, for a history row that came with its own, as a fixture's do). Call inside
+    the transaction that changed the history, after writing rows stamped
+    `pledge.version + 1`."""
     pledge.status = current_status_from_history(pledge)
+    pledge.last_checked_at = last_checked_from_history(pledge)
+    pledge.status_evidence_withdrawn = status_evidence_withdrawn_from_history(pledge)
     pledge.version = pledge.version + 1 if version is None else max(pledge.version, version)
-    pledge.save(update_fields=["status", "version"])
+    pledge.save(update_fields=["status", "last_checked_at", "status_evidence_withdrawn", "version"])
 
 
 def validate_status_update(
@@ -186,8 +214,7 @@ def record_status_update(
     pledge = _lock_pledge(pledge, based_on_version)
     cited = list(evidence)
     errors: dict[str, list[str]] = {}
-    if any(item.pledge_id != pledge.pk for item in cited):
-        errors["evidence"] = ["Only evidence on this pledge can be cited."]
+    errors.update(_citable_errors(pledge, cited))
     fresh = None
     if new_evidence is not None:
         try:
@@ -225,10 +252,22 @@ def record_status_update(
     return update
 
 
-def can_retract(user: AbstractBaseUser, update: StatusUpdate) -> bool:
+def _citable_errors(pledge: Pledge, cited: list[Evidence]) -> dict[str, list[str]]:
+    """Only evidence on this pledge, and still standing, can be cited."""
+    if any(item.pledge_id != pledge.pk for item in cited):
+        return {"evidence": ["Only evidence on this pledge can be cited."]}
+    withdrawn = EvidenceWithdrawal.objects.filter(evidence__in=cited).select_related("evidence")
+    if withdrawn:
+        titles = "; ".join(f"“{item.evidence.title}”" for item in withdrawn)
+        return {"evidence": [f"Withdrawn evidence cannot be cited: {titles}."]}
+    return {}
+
+
+def can_retract(user: AbstractBaseUser, entry: StatusUpdate | Review) -> bool:
+    """A status update or a review: analysts retract their own, administrators any."""
     if user.has_perm("tracker.retract_any_statusupdate"):
         return True
-    return update.author_id == user.pk and user.has_perm("tracker.add_retraction")
+    return entry.author_id == user.pk and user.has_perm("tracker.add_retraction")
 
 
 @transaction.atomic
@@ -254,6 +293,87 @@ def retract_status_update(
     )
     history_changed(pledge)
     return retraction
+
+
+@transaction.atomic
+def record_review(
+    *,
+    pledge: Pledge,
+    author: AbstractBaseUser,
+    note: str = "",
+    evidence: Iterable[Evidence] = (),
+    based_on_version: int | None,
+) -> Review:
+    """Record that `author` checked the pledge and its current status still stands."""
+    if not author.has_perm("tracker.add_review"):
+        raise PermissionDenied("Only analysts and administrators record reviews.")
+    pledge = _lock_pledge(pledge, based_on_version)
+    cited = list(evidence)
+    errors = _citable_errors(pledge, cited)
+    if pledge.current_status is Status.NOT_ASSESSED:
+        errors["__all__"] = [
+            "Nothing to confirm yet: this pledge has never been assessed. Log a follow-up with its status."
+        ]
+    elif pledge.status_evidence_withdrawn and not cited:
+        errors.setdefault("evidence", []).append(
+            "Its status rests on evidence that was all withdrawn: cite other evidence to confirm it, "
+            "or log a follow-up."
+        )
+    if errors:
+        raise ValidationError(errors)
+    review = Review(
+        pledge=pledge, status=pledge.status, author=author, note=note.strip(), version=pledge.version + 1
+    )
+    review.full_clean()
+    review.save()
+    review.evidence.set(cited)
+    history_changed(pledge)
+    return review
+
+
+@transaction.atomic
+def retract_review(
+    *, review: Review, retracted_by: AbstractBaseUser, reason: str, based_on_version: int | None
+) -> ReviewRetraction:
+    if not can_retract(retracted_by, review):
+        raise PermissionDenied("An analyst may retract their own reviews; an administrator, any.")
+    pledge = _lock_pledge(review.pledge, based_on_version)
+    if ReviewRetraction.objects.filter(review=review).exists():
+        raise ValidationError({"reason": ["This review has already been retracted."]})
+    if not reason.strip():
+        raise ValidationError({"reason": ["Say why the review is retracted."]})
+    retraction = ReviewRetraction.objects.create(
+        review=review, retracted_by=retracted_by, reason=reason.strip(), version=pledge.version + 1
+    )
+    history_changed(pledge)
+    return retraction
+
+
+def can_withdraw(user: AbstractBaseUser, evidence: Evidence) -> bool:
+    """Analysts withdraw the evidence they added; administrators any."""
+    if user.has_perm("tracker.withdraw_any_evidence"):
+        return True
+    return evidence.added_by_id == user.pk and user.has_perm("tracker.add_evidencewithdrawal")
+
+
+@transaction.atomic
+def withdraw_evidence(
+    *, evidence: Evidence, withdrawn_by: AbstractBaseUser, reason: str, based_on_version: int | None
+) -> EvidenceWithdrawal:
+    """Withdraw evidence added by mistake: it stays on record, struck through, with the
+    reason, and no longer counts for any status."""
+    if not can_withdraw(withdrawn_by, evidence):
+        raise PermissionDenied("An analyst may withdraw the evidence they added; an administrator, any.")
+    pledge = _lock_pledge(evidence.pledge, based_on_version)
+    if EvidenceWithdrawal.objects.filter(evidence=evidence).exists():
+        raise ValidationError({"reason": ["This evidence has already been withdrawn."]})
+    if not reason.strip():
+        raise ValidationError({"reason": ["Say why the evidence is withdrawn."]})
+    withdrawal = EvidenceWithdrawal.objects.create(
+        evidence=evidence, withdrawn_by=withdrawn_by, reason=reason.strip(), version=pledge.version + 1
+    )
+    history_changed(pledge)
+    return withdrawal
 
 
 @transaction.atomic

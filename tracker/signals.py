@@ -21,7 +21,17 @@ from django.dispatch import receiver
 from tracker import services
 from tracker.db_triggers import HISTORY_TABLES
 from tracker.middleware import client_address, mark_session_seen
-from tracker.models import Evidence, HistoryEditRefused, Pledge, Retraction, Statement, StatusUpdate
+from tracker.models import (
+    Evidence,
+    EvidenceWithdrawal,
+    HistoryEditRefused,
+    Pledge,
+    Retraction,
+    Review,
+    ReviewRetraction,
+    Statement,
+    StatusUpdate,
+)
 from tracker.text import text_fingerprint
 
 
@@ -50,14 +60,23 @@ def check_fixture_row(sender, instance, raw: bool, **kwargs) -> None:
         services.keep_text_before(instance, changed_by=None)
 
 
-@receiver(post_save, sender=StatusUpdate)
-@receiver(post_save, sender=Evidence)
-@receiver(post_save, sender=Retraction)
+# Each history row, and how to reach its pledge.
+_PLEDGE_OF = {
+    StatusUpdate: lambda row: row.pledge_id,
+    Evidence: lambda row: row.pledge_id,
+    Review: lambda row: row.pledge_id,
+    Retraction: lambda row: row.status_update.pledge_id,
+    ReviewRetraction: lambda row: row.review.pledge_id,
+    EvidenceWithdrawal: lambda row: row.evidence.pledge_id,
+}
+
+
+@receiver(post_save)
 def history_loaded_from_fixture(sender, instance, raw: bool, created: bool, **kwargs) -> None:
-    if not raw or not created:
+    if not raw or not created or sender not in _PLEDGE_OF:
         return
-    pledge_id = instance.status_update.pledge_id if sender is Retraction else instance.pledge_id
-    services.history_changed(Pledge.objects.get(pk=pledge_id), version=instance.version)
+    pledge = Pledge.objects.get(pk=_PLEDGE_OF[sender](instance))
+    services.history_changed(pledge, version=instance.version)
 
 
 @receiver(pre_save, sender=Statement)
@@ -107,11 +126,12 @@ def refuse_to_drop_history(sender, plan=None, using: str = "default", **kwargs) 
 
 
 @receiver(m2m_changed, sender=StatusUpdate.evidence.through)
+@receiver(m2m_changed, sender=Review.evidence.through)
 def refuse_to_change_what_an_update_cites(sender, instance, action: str, reverse: bool, **kwargs) -> None:
-    """What an update cites is part of it: evidence is added when the update is recorded,
-    and never taken off (the database refuses it too)."""
+    """What an update or a review cites is part of it: evidence is added when it is
+    recorded, and never taken off (the database refuses it too)."""
     if action in ("pre_remove", "pre_clear"):
-        raise HistoryEditRefused("What a status update cites is history: it is never changed.")
+        raise HistoryEditRefused("What a status update or a review cites is history: it is never changed.")
 
 
 # --- logins ----------------------------------------------------------------------------------

@@ -19,6 +19,15 @@ urlpatterns = [
     path(
         "pledges/<int:pk>/updates/<int:update_pk>/retract/", follow_ups.retract_update, name="retract_update"
     ),
+    path("pledges/<int:pk>/reviews/", follow_ups.record_review, name="record_review"),
+    path(
+        "pledges/<int:pk>/reviews/<int:review_pk>/retract/", follow_ups.retract_review, name="retract_review"
+    ),
+    path(
+        "pledges/<int:pk>/evidence/<int:evidence_pk>/withdraw/",
+        follow_ups.withdraw_evidence,
+        name="withdraw_evidence",
+    ),
     path("queue/", pledges.analyst_queue, name="analyst_queue"),
     path("statements/import/", imports.import_statement, name="import_statement"),
     path("statements/<slug:slug>/", records.statement_detail, name="statement_detail"),

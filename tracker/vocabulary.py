@@ -9,7 +9,12 @@ The words
   offsets, a summary, the actor, kind, themes, deadline, amount and condition.
 - Status update: one dated judgement of a pledge's status, with a rationale, by one
   analyst; never edited, only retracted (and the retraction is kept too).
-- Evidence: a source that bears on a pledge; never edited.
+- Evidence: a source that bears on a pledge; never edited, only withdrawn (with a
+  reason, kept): it then stays visible, struck through, and no longer counts.
+- Review: the record that an analyst checked a pledge and its status still stands
+  ("Still in progress, checked 26 November 2026"), with an optional note and evidence;
+  never edited, only retracted. It changes no status, and counts as the pledge's last
+  check.
 - Proposed pledge: a sentence of an imported statement that the extractor thinks
   commits the speaker's side, with the reason; accepted, merged or rejected.
 
@@ -17,18 +22,21 @@ The statuses, drawn from PolitiFact's promise meters, the G7/G20 Research Group'
 compliance scores, the OGP's Independent Reporting Mechanism and the Nutrition
 Accountability Framework:
 
-    status               meaning                                        final  score
-    not assessed         nobody has judged it yet (new pledges)         no     -
-    not started          judged: no sign of action yet                  no     -
-    in progress          action under way                               no     -
-    stalled              action began and stopped, or is blocked        no     -
-    partially fulfilled  delivered in part, or a compromise             yes    0
-    fulfilled            delivered as pledged                           yes    +1
-    not fulfilled        deadline passed or abandoned, not delivered    yes    -1
-    withdrawn            withdrawn or superseded by a later pledge      yes    -
-    cannot be verified   no public evidence can settle it               yes    -
+    status               meaning                                        final  score  closed
+    not assessed         nobody has judged it yet (new pledges)         no     -      no
+    not started          judged: no sign of action yet                  no     -      no
+    in progress          action under way                               no     -      no
+    stalled              action began and stopped, or is blocked        no     -      no
+    partially fulfilled  delivered in part, or a compromise             yes    0      no
+    fulfilled            delivered as pledged                           yes    +1     yes
+    not fulfilled        deadline passed or abandoned, not delivered    yes    -1     yes
+    withdrawn            withdrawn or superseded by a later pledge      yes    -      yes
+    cannot be verified   no public evidence can settle it               yes    -      no
 
-A final status can still change (new evidence). An entity's compliance rate is the
+A final status can still change (new evidence). A closed one is settled for good: the
+queue stops asking for it to be checked again, while a pledge partially fulfilled or
+that cannot be verified yet comes back after 180 days, in case more was delivered or
+evidence appeared. An entity's compliance rate is the
 G7 Research Group's: the mean score of its scored pledges, shown as (mean + 1) / 2 × 100 %.
 A pledge's current status is its latest update by effective date (then by recording
 time) that is not retracted.
@@ -62,6 +70,11 @@ class Status(models.TextChoices):
         return _STATUS_FACTS[self][1]
 
     @property
+    def is_closed(self) -> bool:
+        """Settled for good: the queue no longer asks for the pledge to be checked again."""
+        return _STATUS_FACTS[self][2]
+
+    @property
     def order(self) -> int:
         return list(Status).index(self)
 
@@ -70,22 +83,26 @@ class Status(models.TextChoices):
         return [status for status in cls if status.is_final]
 
     @classmethod
+    def closed(cls) -> list["Status"]:
+        return [status for status in cls if status.is_closed]
+
+    @classmethod
     def judgements(cls) -> list["Status"]:
         """The statuses an analyst can record: every one but "not assessed"."""
         return [status for status in cls if status is not cls.NOT_ASSESSED]
 
 
-# status: (final?, compliance score)
-_STATUS_FACTS: dict[Status, tuple[bool, int | None]] = {
-    Status.NOT_ASSESSED: (False, None),
-    Status.NOT_STARTED: (False, None),
-    Status.IN_PROGRESS: (False, None),
-    Status.STALLED: (False, None),
-    Status.PARTIALLY_FULFILLED: (True, 0),
-    Status.FULFILLED: (True, 1),
-    Status.NOT_FULFILLED: (True, -1),
-    Status.WITHDRAWN: (True, None),
-    Status.CANNOT_BE_VERIFIED: (True, None),
+# status: (final?, compliance score, closed?)
+_STATUS_FACTS: dict[Status, tuple[bool, int | None, bool]] = {
+    Status.NOT_ASSESSED: (False, None, False),
+    Status.NOT_STARTED: (False, None, False),
+    Status.IN_PROGRESS: (False, None, False),
+    Status.STALLED: (False, None, False),
+    Status.PARTIALLY_FULFILLED: (True, 0, False),
+    Status.FULFILLED: (True, 1, True),
+    Status.NOT_FULFILLED: (True, -1, True),
+    Status.WITHDRAWN: (True, None, True),
+    Status.CANNOT_BE_VERIFIED: (True, None, False),
 }
 
 

@@ -16,6 +16,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from tracker import history
@@ -48,6 +49,7 @@ PLEDGE_COLUMNS = [
     "status_label",
     "final",
     "last_change_on",
+    "last_checked_on",
     "as_of",
 ]
 
@@ -140,6 +142,11 @@ def _pledge_row(request: HttpRequest, pledge: Pledge, as_of: str) -> dict:
         "status_label": status.label,
         "final": status.is_final,
         "last_change_on": pledge.last_change_on.isoformat() if pledge.last_change_on else "",
+        "last_checked_on": (
+            timezone.localdate(pledge.shown_last_checked_at).isoformat()
+            if pledge.shown_last_checked_at
+            else ""
+        ),
         "as_of": as_of,
     }
 
@@ -199,16 +206,38 @@ def _history_row(entry: history.Entry) -> dict:
             "status_label": update.get_status_display(),
             "effective_on": update.effective_on.isoformat(),
         }
+    if entry.kind in (history.REVIEW, history.REVIEW_RETRACTION):
+        # A review confirms the status that stood; it took effect on the day it was recorded.
+        review = entry.review
+        row |= {
+            "status": review.status,
+            "status_label": review.get_status_display(),
+            "effective_on": timezone.localdate(review.recorded_at).isoformat(),
+        }
     if entry.kind == history.UPDATE:
         row |= {
             "text": entry.update.rationale,
             "cites": " ".join(item.url for item in entry.update.evidence.all()),
             "retracted": entry.update.is_retracted,
         }
+    elif entry.kind == history.REVIEW:
+        row |= {
+            "text": entry.review.note,
+            "cites": " ".join(item.url for item in entry.review.evidence.all()),
+            "retracted": entry.review.is_retracted,
+        }
     elif entry.kind == history.RETRACTION:
         row["text"] = entry.retraction.reason
+    elif entry.kind == history.REVIEW_RETRACTION:
+        row["text"] = entry.review_retraction.reason
     elif entry.kind == history.EVIDENCE:
-        row |= {"text": entry.evidence.title, "url": entry.evidence.url}
+        row |= {
+            "text": entry.evidence.title,
+            "url": entry.evidence.url,
+            "retracted": entry.evidence.is_withdrawn,
+        }
+    elif entry.kind == history.WITHDRAWAL:
+        row |= {"text": entry.withdrawal.reason, "url": entry.evidence.url}
     elif entry.kind == history.EDIT:
         row["text"] = entry.changes
     elif entry.kind == history.REVISION:

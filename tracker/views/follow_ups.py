@@ -1,12 +1,14 @@
-"""The analysts' forms on the pledge page: a follow-up, evidence on its own, a retraction.
+"""The analysts' forms on the pledge page: a follow-up, a review, evidence on its own, a
+retraction (of an update or a review), a withdrawal of evidence.
 
-Each form posts to its own URL, and all three are answered by one path (`_submit`):
+Each form posts to its own URL, and all are answered by one path (`_submit`):
 validate, write through the service, then answer. Without JavaScript a form posts, and
 the browser is redirected back to the pledge page (or shown it again with the errors).
 With htmx the answer is the form's own part of the page, plus the parts it changed
 (swapped "out of band"), and a `pledgeChanged` event that the rest of the page listens to.
 A form based on an older version of the pledge's history is answered 409, invalid input
-422.
+422. A follow-up or a review saved with "Save and go to the next" goes on to the queue's
+next pledge instead.
 """
 
 import logging
@@ -21,17 +23,35 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
-from django_htmx.http import HttpResponseClientRefresh, trigger_client_event
+from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh, trigger_client_event
 
 from tracker import history, services
-from tracker.forms import EvidenceForm, FollowUpForm, RetractForm, VersionedForm, apply_service_errors
-from tracker.models import StatusUpdate
-from tracker.views.shared import PLEDGE_PAGE, HtmxHttpRequest, get_pledge, pledge_page_context
+from tracker.forms import (
+    EvidenceForm,
+    FollowUpForm,
+    RetractForm,
+    ReviewForm,
+    VersionedForm,
+    WithdrawForm,
+    apply_service_errors,
+)
+from tracker.models import Evidence, Pledge, Review, StatusUpdate
+from tracker.views.shared import (
+    PLEDGE_PAGE,
+    HtmxHttpRequest,
+    get_pledge,
+    next_in_queue,
+    opened_from_queue,
+    pledge_page_context,
+)
 
 logger = logging.getLogger(__name__)
 
 # The parts of the pledge page that show its history.
 HISTORY_PARTS = ("status", "facts", "timeline", "evidence_list")
+# What a change to the timeline alone changes besides: the last check, and whether the
+# status rests on withdrawn evidence.
+TIMELINE_PARTS = ("status", "facts", "timeline")
 
 
 @dataclass(frozen=True)
@@ -80,16 +100,47 @@ RETRACTION = PageForm(
     note_at="#timeline",
     focus="#timeline .timeline-entry--retracted",
 )
+REVIEW = PageForm(
+    "review_form",
+    TIMELINE_PARTS,
+    "Review recorded: the status still stands.",
+    "#timeline",
+    note_at="#review-form",
+    focus="#timeline .timeline-entry",
+)
+REVIEW_RETRACTION = PageForm(
+    "timeline",
+    ("status", "facts"),
+    "Review retracted.",
+    "#timeline",
+    key="retract_form",
+    note_at="#timeline",
+    focus="#timeline .timeline-entry--retracted",
+)
+WITHDRAWAL = PageForm(
+    "evidence_list",
+    TIMELINE_PARTS,
+    "Evidence withdrawn.",
+    "#evidence-list",
+    key="withdraw_form",
+    note_at="#evidence-list",
+    focus="#evidence-list .evidence-item--withdrawn",
+)
 
 
 @require_safe
 @permission_required("tracker.add_statusupdate", raise_exception=True)
 def citable_evidence(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    """The evidence the follow-up form can cite, after evidence was added elsewhere on
-    the page; the boxes already ticked stay ticked."""
+    """The evidence the follow-up form (or, with `?form=review`, the review form) can
+    cite, after evidence was added or withdrawn elsewhere on the page; the boxes already
+    ticked stay ticked."""
     pledge = get_pledge(pk)
-    form = FollowUpForm(pledge=pledge, initial={"evidence": request.GET.getlist("evidence")})
-    return render(request, f"{PLEDGE_PAGE}#citable_evidence", {"pledge": pledge, "follow_up_form": form})
+    if request.GET.get("form") == ReviewForm.prefix:
+        ticked = request.GET.getlist(f"{ReviewForm.prefix}-evidence")
+        form = ReviewForm(pledge=pledge, initial={"evidence": ticked})
+    else:
+        form = FollowUpForm(pledge=pledge, initial={"evidence": request.GET.getlist("evidence")})
+    return render(request, f"{PLEDGE_PAGE}#citable_evidence", {"pledge": pledge, "citable": form["evidence"]})
 
 
 @require_POST
@@ -110,7 +161,25 @@ def log_follow_up(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             based_on_version=data["based_on_version"],
         )
 
-    return _submit(request, pk, form, write, FOLLOW_UP, prefixes={"new_evidence.": FollowUpForm.NEW})
+    return _submit(request, pledge, form, write, FOLLOW_UP, prefixes={"new_evidence.": FollowUpForm.NEW})
+
+
+@require_POST
+@permission_required("tracker.add_review", raise_exception=True)
+def record_review(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    pledge = get_pledge(pk)
+    form = ReviewForm(request.POST, pledge=pledge)
+
+    def write(data: dict) -> None:
+        services.record_review(
+            pledge=pledge,
+            author=request.user,
+            note=data["note"],
+            evidence=data["evidence"],
+            based_on_version=data["based_on_version"],
+        )
+
+    return _submit(request, pledge, form, write, REVIEW)
 
 
 @require_POST
@@ -127,7 +196,7 @@ def add_evidence(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             based_on_version=data["based_on_version"],
         )
 
-    return _submit(request, pk, form, write, EVIDENCE)
+    return _submit(request, pledge, form, write, EVIDENCE)
 
 
 @require_POST
@@ -148,12 +217,53 @@ def retract_update(request: HtmxHttpRequest, pk: int, update_pk: int) -> HttpRes
             based_on_version=data["based_on_version"],
         )
 
-    return _submit(request, pk, form, write, RETRACTION)
+    return _submit(request, pledge, form, write, RETRACTION)
+
+
+@require_POST
+@permission_required("tracker.add_retraction", raise_exception=True)
+def retract_review(request: HtmxHttpRequest, pk: int, review_pk: int) -> HttpResponse:
+    pledge = get_pledge(pk)
+    review = get_object_or_404(Review.objects.select_related("pledge"), pk=review_pk, pledge=pledge)
+    if not services.can_retract(request.user, review):
+        raise PermissionDenied
+    form = RetractForm(request.POST, update_pk=review.pk, kind="review")
+
+    def write(data: dict) -> None:
+        services.retract_review(
+            review=review,
+            retracted_by=request.user,
+            reason=data["reason"],
+            based_on_version=data["based_on_version"],
+        )
+
+    return _submit(request, pledge, form, write, REVIEW_RETRACTION)
+
+
+@require_POST
+@permission_required("tracker.add_evidencewithdrawal", raise_exception=True)
+def withdraw_evidence(request: HtmxHttpRequest, pk: int, evidence_pk: int) -> HttpResponse:
+    pledge = get_pledge(pk)
+    evidence = get_object_or_404(Evidence.objects.select_related("pledge"), pk=evidence_pk, pledge=pledge)
+    # Analysts withdraw the evidence they added; administrators any.
+    if not services.can_withdraw(request.user, evidence):
+        raise PermissionDenied
+    form = WithdrawForm(request.POST, evidence_pk=evidence.pk)
+
+    def write(data: dict) -> None:
+        services.withdraw_evidence(
+            evidence=evidence,
+            withdrawn_by=request.user,
+            reason=data["reason"],
+            based_on_version=data["based_on_version"],
+        )
+
+    return _submit(request, pledge, form, write, WITHDRAWAL)
 
 
 def _submit(
     request: HtmxHttpRequest,
-    pk: int,
+    pledge: Pledge,
     form: VersionedForm,
     write: Callable[[dict], None],
     page_form: PageForm,
@@ -162,8 +272,10 @@ def _submit(
 ) -> HttpResponse:
     """The one path of every form on the pledge page: validate the form, `write` its data
     through the service, and answer: 409 if the history changed since the form was
-    shown, 422 with the errors beside their fields, or the page's changed parts."""
-    part, name = page_form.part, page_form.name
+    shown, 422 with the errors beside their fields, or the page's changed parts (or, for
+    "Save and go to the next", the queue's next pledge). `pledge` is as the form was
+    shown: its place in the queue is the one it had then."""
+    pk, part, name = pledge.pk, page_form.part, page_form.name
     if form.is_valid():
         try:
             write(form.cleaned_data)
@@ -172,8 +284,23 @@ def _submit(
         except ValidationError as error:
             apply_service_errors(form, error, prefixes=prefixes)
         else:
+            if request.POST.get("then") == "next" and opened_from_queue(request):
+                return _go_to_next(request, pledge, page_form)
             return _answer(request, pk, part=part, oob=page_form.changes, saved=page_form)
     return _answer(request, pk, part=part, oob=(), status=422, **{name: form})
+
+
+def _go_to_next(request: HtmxHttpRequest, pledge: Pledge, saved: PageForm) -> HttpResponse:
+    """After "Save and go to the next": the queue's next pledge, saying what was saved, or
+    the queue itself once nothing else needs an analyst."""
+    following = next_in_queue(pledge)
+    if following is None:
+        messages.success(request, f"{saved.message} That was the last pledge in the queue.")
+        url = reverse("analyst_queue")
+    else:
+        messages.success(request, f"{saved.message} Here is the next pledge in the queue.")
+        url = reverse("pledge_detail", args=[following.pk]) + "?queue=1"
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
 def _answer(

@@ -60,7 +60,13 @@ def analyst_queue(request: HttpRequest) -> HttpResponse:
     page, page_error = page_of(Pledge.objects.needing_an_analyst(today=today), request)
     for pledge in page.object_list:
         pledge.reasons = pledge.reasons_for_attention(today=today)
-    context = {"page": page, "page_error": page_error, "stale_days": rules.STALE_AFTER_DAYS}
+    context = {
+        "page": page,
+        "page_error": page_error,
+        "rules_explained": rules.NEEDS_AN_ANALYST,
+        "closed_explained": rules.CLOSED_EXPLAINED,
+        "not_checked_days": rules.NOT_CHECKED_DAYS,
+    }
     return render(request, "tracker/analyst_queue.html", context)
 
 

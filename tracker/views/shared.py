@@ -12,9 +12,16 @@ from django_htmx.middleware import HtmxDetails
 
 from tracker import history, services
 from tracker.filters import PledgeFilter
-from tracker.forms import EvidenceForm, FollowUpForm, RejectProposalForm, RetractForm
+from tracker.forms import (
+    EvidenceForm,
+    FollowUpForm,
+    RejectProposalForm,
+    RetractForm,
+    ReviewForm,
+    WithdrawForm,
+)
 from tracker.models import Pledge, Statement
-from tracker.vocabulary import ProposalState
+from tracker.vocabulary import ProposalState, Status
 
 PLEDGES_PER_PAGE = 50
 PLEDGE_PAGE = "tracker/pledge_detail.html"
@@ -39,7 +46,23 @@ def get_pledge(pk: int, *, whole_history: bool = False) -> Pledge:
     updates and pieces of evidence, or all of them. The view has checked at its door that
     the person may do what it does."""
     latest = None if whole_history else HISTORY_SHOWN
-    return get_object_or_404(Pledge.objects.for_detail(latest=latest), pk=pk)
+    pledge = get_object_or_404(Pledge.objects.for_detail(latest=latest), pk=pk)
+    pledge.history_shown = latest
+    return pledge
+
+
+def opened_from_queue(request: HttpRequest) -> bool:
+    """The pledge page opened from the queue (`?queue=1`), or a form posted from there:
+    it offers the queue's next pledge."""
+    return request.GET.get("queue") == "1" or request.POST.get("queue") == "1"
+
+
+def next_in_queue(pledge: Pledge) -> Pledge | None:
+    """The pledge after this one in the analyst's queue (the queue's first, once past its
+    end), or None when nothing else needs an analyst. `pledge` holds its place: its last
+    check as it was when the page was shown."""
+    others = Pledge.objects.needing_an_analyst(today=timezone.localdate()).exclude(pk=pledge.pk)
+    return others.after_in_queue(pledge).first() or others.first()
 
 
 def page_of(queryset: QuerySet, request: HttpRequest) -> tuple[Page, str]:
@@ -65,7 +88,8 @@ def filtered_pledges(request: HttpRequest) -> PledgeFilter:
 
 def pledge_page_context(request: HttpRequest, pledge: Pledge, **bound) -> dict:
     """The pledge page's context. `bound` holds forms that came back with errors or a
-    conflict (keyed follow_up_form, evidence_form, retract_form), and `conflict`."""
+    conflict (keyed follow_up_form, review_form, evidence_form, retract_form,
+    withdraw_form), and `conflict`."""
     user = request.user
     version = {"based_on_version": pledge.version}
     context = {
@@ -79,24 +103,41 @@ def pledge_page_context(request: HttpRequest, pledge: Pledge, **bound) -> dict:
         context["follow_up_form"] = bound.get("follow_up_form") or FollowUpForm(
             pledge=pledge, initial=version
         )
+    # A review confirms a status: there is none to confirm before the first assessment.
+    if user.has_perm("tracker.add_review") and pledge.current_status is not Status.NOT_ASSESSED:
+        context["review_form"] = bound.get("review_form") or ReviewForm(pledge=pledge, initial=version)
     if user.has_perm("tracker.add_evidence"):
         context["evidence_form"] = bound.get("evidence_form") or EvidenceForm(initial=version)
-    context["timeline"] = history.timeline(pledge)
+    if opened_from_queue(request) and user.has_perm("tracker.add_statusupdate"):
+        context["from_queue"] = True
+        context["next_in_queue"] = next_in_queue(pledge)
+    context["timeline"] = history.timeline(pledge, limit=getattr(pledge, "history_shown", None))
     context["edits"] = history.edits(pledge)
     shown_evidence = pledge.evidence.all()
     # How many older entries the page folds away (see HISTORY_SHOWN).
-    context["earlier_updates"] = getattr(pledge, "updates_count", 0) - len(context["timeline"])
+    entries = getattr(pledge, "updates_count", 0) + getattr(pledge, "reviews_count", 0)
+    context["earlier_updates"] = entries - len(context["timeline"])
     context["earlier_evidence"] = getattr(pledge, "evidence_count", 0) - len(shown_evidence)
     context["evidence_shown"] = {item.pk for item in shown_evidence}
     retract_form = bound.get("retract_form")
-    for update in pledge.status_updates.all():
-        # Only the updates this person may retract get a form: their own, or any for an administrator.
-        if update.is_retracted or not services.can_retract(user, update):
-            update.retract_form = None
-        elif retract_form is not None and retract_form.update_pk == update.pk:
-            update.retract_form = retract_form
+    for entry in context["timeline"]:
+        # Only the updates and reviews this person may retract get a form: their own, or
+        # any for an administrator.
+        row = entry.update or entry.review
+        if row.is_retracted or not services.can_retract(user, row):
+            row.retract_form = None
+        elif retract_form is not None and (retract_form.kind, retract_form.update_pk) == (entry.kind, row.pk):
+            row.retract_form = retract_form
         else:
-            update.retract_form = RetractForm(initial=version, update_pk=update.pk)
+            row.retract_form = RetractForm(initial=version, update_pk=row.pk, kind=entry.kind)
+    withdraw_form = bound.get("withdraw_form")
+    for item in shown_evidence:
+        if item.is_withdrawn or not services.can_withdraw(user, item):
+            item.withdraw_form = None
+        elif withdraw_form is not None and withdraw_form.evidence_pk == item.pk:
+            item.withdraw_form = withdraw_form
+        else:
+            item.withdraw_form = WithdrawForm(initial=version, evidence_pk=item.pk)
     return context
 
 
