@@ -354,3 +354,28 @@ def test_a_refused_save_and_go_to_the_next_stays_on_the_pledge_with_its_errors(
     assert "Say why the status changes" in response.content.decode()
     # The form still offers to go on, once corrected.
     assert 'name="then" value="next"' in response.content.decode()
+
+
+def test_what_the_pledge_stores_always_equals_what_its_history_gives(statement, analyst, administrator):
+    pledge = make_pledge(statement, 1)
+    first = evidence_on(pledge, analyst, url="https://example.org/a", title="A")
+    second = evidence_on(pledge, analyst, url="https://example.org/b", title="B")
+    steps = [
+        lambda: update_on(pledge, analyst, Status.FULFILLED, rationale="Held.", evidence=[first]),
+        lambda: review_of(pledge, analyst, evidence=[second]),
+        lambda: withdraw(first, analyst),
+        lambda: retract_review_of(Review.objects.get(), administrator),
+        lambda: update_on(
+            pledge, analyst, Status.STALLED, rationale="Back-dated.", effective_on=statement.delivered_on
+        ),
+        lambda: withdraw(second, administrator),
+    ]
+    for step in steps:
+        step()
+        held = Pledge.objects.get(pk=pledge.pk)
+        stored = {
+            name: getattr(held, name) for name in ("status", "last_checked_at", "status_evidence_withdrawn")
+        }
+        assert stored == services.stored_from_history(held)
+    # The back-dated update does not decide the status; the fulfilled one rests on nothing now.
+    assert held.current_status is Status.FULFILLED and held.status_evidence_withdrawn

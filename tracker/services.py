@@ -102,11 +102,20 @@ def history_changed(pledge: Pledge, *, version: int | None = None) -> None:
     `version`, for a history row that came with its own, as a fixture's do). Call inside
     the transaction that changed the history, after writing rows stamped
     `pledge.version + 1`."""
-    pledge.status = current_status_from_history(pledge)
-    pledge.last_checked_at = last_checked_from_history(pledge)
-    pledge.status_evidence_withdrawn = status_evidence_withdrawn_from_history(pledge)
+    stored = stored_from_history(pledge)
+    for name, value in stored.items():
+        setattr(pledge, name, value)
     pledge.version = pledge.version + 1 if version is None else max(pledge.version, version)
-    pledge.save(update_fields=["status", "last_checked_at", "status_evidence_withdrawn", "version"])
+    pledge.save(update_fields=[*stored, "version"])
+
+
+def stored_from_history(pledge: Pledge) -> dict:
+    """What the pledge stores of its history, as its history gives it now."""
+    return {
+        "status": current_status_from_history(pledge),
+        "last_checked_at": last_checked_from_history(pledge),
+        "status_evidence_withdrawn": status_evidence_withdrawn_from_history(pledge),
+    }
 
 
 def validate_status_update(
@@ -531,10 +540,10 @@ def check_fixture_pledge(pledge: Pledge) -> None:
     now, moved on (with the old values kept) if the fixture changes what analysts judge."""
     held = Pledge.objects.select_for_update(of=("self",)).filter(pk=pledge.pk).first() if pledge.pk else None
     if held is None:
-        pledge.status = Pledge._meta.get_field("status").default
-        pledge.version = 1
+        for name in ("status", "last_checked_at", "status_evidence_withdrawn", "version"):
+            setattr(pledge, name, Pledge._meta.get_field(name).get_default())
         return
-    has_history = held.status_updates.exists() or held.evidence.exists()
+    has_history = held.status_updates.exists() or held.evidence.exists() or held.reviews.exists()
     if has_history and pledge.quote != held.quote:
         raise ValidationError(
             {
@@ -547,7 +556,8 @@ def check_fixture_pledge(pledge: Pledge) -> None:
             }
         )
     judged = [name for name in JUDGED_FIELDS if getattr(pledge, name) != getattr(held, name)]
-    pledge.status = current_status_from_history(held)
+    for name, value in stored_from_history(held).items():
+        setattr(pledge, name, value)
     pledge.version = held.version
     if judged:
         pledge.version += 1
