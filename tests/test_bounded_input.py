@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
     [
         ("dashboard", {"as_of": "0001-01-01"}, "as_of", "Give a date from 1 January 1945"),
         ("pledge_list", {"as_of": "0005-01-01", "changed_within": "3650"}, "as_of", "Give a date from"),
-        ("pledge_list", {"as_of": "0005-01-01", "stale": "no"}, "as_of", "Give a date from"),
+        ("pledge_list", {"as_of": "0005-01-01", "not_checked": "no"}, "as_of", "Give a date from"),
         ("pledge_list", {"deadline_after": "0001-01-01"}, "deadline_after", "Give a date from"),
         ("pledge_list", {"deadline_before": "9999-12-31"}, "deadline_before", "Give a date up to"),
         ("pledge_list", {"q": " ".join(["word"] * 1000)}, "q", "at most 20 words and 200 characters"),
@@ -33,7 +33,7 @@ def test_a_bad_date_or_search_is_named_beside_its_field_never_a_500(
 
 
 @pytest.mark.parametrize(
-    "params", [{"as_of": "0001-01-01"}, {"q": "w " * 1000}, {"as_of": "0005-01-01", "stale": "no"}]
+    "params", [{"as_of": "0001-01-01"}, {"q": "w " * 1000}, {"as_of": "0005-01-01", "not_checked": "no"}]
 )
 def test_the_exports_answer_a_bad_filter_without_a_500(manager_client, seed, params):
     response = manager_client.get(reverse("export_pledges", args=["csv"]), params)

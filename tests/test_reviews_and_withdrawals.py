@@ -3,6 +3,7 @@ record them, what they change, how the pledge page and its history show them, an
 "Save and go to the next" from the queue. The queue's rules are in tests/test_rules.py;
 the database's refusal to edit them, in tests/test_history_guard.py."""
 
+import datetime
 import json
 
 import pytest
@@ -12,6 +13,7 @@ from django.urls import reverse
 from tests.factories import (
     evidence_on,
     make_pledge,
+    retract,
     retract_review_of,
     review_of,
     update_on,
@@ -247,7 +249,7 @@ def test_a_withdrawal_without_a_reason_is_refused_naming_the_field(client_for, a
 
 def test_a_link_to_withdrawn_evidence_is_still_recognised_as_on_the_pledge(assessed, analyst):
     withdraw(assessed.evidence.get(), analyst)
-    with pytest.raises(ValidationError, match="already evidence on this pledge"):
+    with pytest.raises(ValidationError, match=r"already evidence on this pledge.* and withdrawn on"):
         evidence_on(assessed, analyst, url="https://unodc.org/report/?utm_source=x")
 
 
@@ -330,16 +332,22 @@ def test_save_and_go_to_the_next_works_through_the_queue_until_it_is_empty(clien
     assert "Nothing needs an analyst now" in content
 
 
-def test_save_and_go_to_the_next_goes_on_from_the_pledge_past_the_ones_skipped(
-    client_for, analyst, statement
+def test_save_and_go_to_the_next_goes_on_from_the_pledge_and_stops_at_the_end(
+    client_for, analyst, statement, today
 ):
     pledges = [make_pledge(statement, number) for number in (1, 2, 3)]
+    overdue = make_pledge(statement, 4, deadline_on=statement.delivered_on, deadline_precision="day")
+    update_on(overdue, analyst, Status.IN_PROGRESS, effective_on=today, rationale="Begun.")
     client = client_for(analyst)
-    # The analyst skipped the first, and saves the second: the third comes next, then the first.
+    # The analyst skipped the first, and saves the second: the third comes next.
     response = client.post(reverse("log_follow_up", args=[pledges[1].pk]), next_follow_up(pledges[1]))
     assert response["Location"] == pledges[2].get_absolute_url() + "?queue=1"
+    # The overdue pledge, still in the queue, was checked today: the walk ends here
+    # rather than bring it round again.
     response = client.post(reverse("log_follow_up", args=[pledges[2].pk]), next_follow_up(pledges[2]))
-    assert response["Location"] == pledges[0].get_absolute_url() + "?queue=1"
+    assert response["Location"] == reverse("analyst_queue")
+    queue = client.get(response["Location"]).context["page"].object_list
+    assert [pledge.pk for pledge in queue] == [pledges[0].pk, overdue.pk]
 
 
 def test_a_refused_save_and_go_to_the_next_stays_on_the_pledge_with_its_errors(
@@ -379,3 +387,199 @@ def test_what_the_pledge_stores_always_equals_what_its_history_gives(statement, 
         assert stored == services.stored_from_history(held)
     # The back-dated update does not decide the status; the fulfilled one rests on nothing now.
     assert held.current_status is Status.FULFILLED and held.status_evidence_withdrawn
+
+
+# --- what a refused form says ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("version", [None, "", "abc", "-1", "0", "9223372036854775808"])
+def test_a_form_without_a_version_it_could_have_been_shown_is_refused_saying_so(
+    client_for, analyst, assessed, version
+):
+    data = {"review-note": "Checked."}
+    if version is not None:
+        data["review-based_on_version"] = version
+    response = client_for(analyst).post(review_url(assessed), data, headers=HTMX)
+    assert response.status_code == 422
+    content = response.content.decode()
+    assert "does not say which version of the pledge it was filled in on" in content
+    # It comes back based on the pledge as it is, to be sent again.
+    assert f'name="review-based_on_version" value="{assessed.version}"' in content
+    assert not Review.objects.exists()
+
+
+def test_retracting_twice_or_withdrawing_twice_says_it_was_done_already(client_for, analyst, assessed):
+    review = review_of(assessed, analyst)
+    retract_review_of(review, analyst)
+    evidence = assessed.evidence.get()
+    withdraw(evidence, analyst)
+    assessed.refresh_from_db()
+    client = client_for(analyst)
+
+    prefix = f"retract-review-{review.pk}"
+    response = client.post(
+        reverse("retract_review", args=[assessed.pk, review.pk]),
+        {f"{prefix}-based_on_version": assessed.version, f"{prefix}-reason": "Again."},
+        headers=HTMX,
+    )
+    assert response.status_code == 422
+    assert "This review has already been retracted." in response.content.decode()
+
+    prefix = f"withdraw-{evidence.pk}"
+    response = client.post(
+        withdraw_url(evidence),
+        {f"{prefix}-based_on_version": assessed.version, f"{prefix}-reason": "Again."},
+        headers=HTMX,
+    )
+    assert response.status_code == 422
+    assert "This evidence has already been withdrawn." in response.content.decode()
+
+
+def test_a_review_of_a_pledge_no_longer_assessed_says_why_and_keeps_the_note(client_for, analyst, statement):
+    pledge = make_pledge(statement, 1)
+    for headers in (HTMX, {}):
+        response = client_for(analyst).post(
+            review_url(pledge),
+            {"review-based_on_version": pledge.version, "review-note": "Keep me."},
+            headers=headers,
+        )
+        assert response.status_code == 422
+        content = response.content.decode()
+        assert "Nothing to confirm yet: this pledge has never been assessed." in content
+        assert "Keep me." in content
+
+
+def test_a_conflict_says_already_saved_only_for_an_entry_of_the_same_kind(client_for, analyst, assessed):
+    shown = assessed.version
+    withdraw(assessed.evidence.get(), analyst)
+    response = client_for(analyst).post(
+        review_url(assessed), {"review-based_on_version": shown}, headers=HTMX
+    )
+    assert response.status_code == 409
+    content = response.content.decode()
+    assert "Not saved: this pledge changed since you opened it." in content
+    assert "Already saved" not in content
+
+
+def test_citing_evidence_that_cannot_be_cited_says_why(client_for, analyst, assessed):
+    evidence = assessed.evidence.get()
+    withdraw(evidence, analyst)
+    assessed.refresh_from_db()
+    response = client_for(analyst).post(
+        review_url(assessed),
+        {"review-based_on_version": assessed.version, "review-evidence": evidence.pk},
+        headers=HTMX,
+    )
+    assert response.status_code == 422
+    assert "cannot be cited here: it is not on this pledge, or it was withdrawn" in response.content.decode()
+
+
+def test_a_review_of_a_status_since_changed_is_refused(client_for, analyst, other_analyst, assessed):
+    form_status = assessed.status
+    update_on(assessed, other_analyst, Status.STALLED, rationale="Funding stopped.")
+    assessed.refresh_from_db()
+    # The page's scripts moved the form's version on; the status it confirms stayed.
+    response = client_for(analyst).post(
+        review_url(assessed),
+        {"review-based_on_version": assessed.version, "review-status": form_status},
+        headers=HTMX,
+    )
+    assert response.status_code == 422
+    assert "The status is now “Stalled”, not the one this form confirms" in response.content.decode()
+    assert not Review.objects.exists()
+
+
+def test_a_follow_up_with_htmx_redraws_the_review_form_for_the_new_status(client_for, analyst, statement):
+    pledge = make_pledge(statement, 1)
+    response = client_for(analyst).post(
+        reverse("log_follow_up", args=[pledge.pk]),
+        {
+            "based_on_version": pledge.version,
+            "status": "stalled",
+            "effective_on": statement.delivered_on.isoformat(),
+            "rationale": "Blocked.",
+        },
+        headers=HTMX,
+    )
+    content = response.content.decode()
+    section = content.split('<div id="review-section" hx-swap-oob="true">')[1]
+    assert "“Stalled” still stands" in section
+    assert 'name="review-status" value="stalled"' in section
+
+
+def test_a_review_of_another_status_does_not_reconfirm_one_resting_on_withdrawn_evidence(statement, analyst):
+    pledge = make_pledge(statement, 1)
+    first, second, third = (
+        evidence_on(pledge, analyst, url=f"https://example.org/{n}", title=n) for n in ("one", "two", "three")
+    )
+    update_on(pledge, analyst, Status.IN_PROGRESS, rationale="Begun.", evidence=[first])
+    fulfilled = update_on(pledge, analyst, Status.FULFILLED, rationale="Done.", evidence=[second])
+    review_of(pledge, analyst, evidence=[third])  # "still fulfilled"
+    retract(fulfilled, analyst)
+    withdraw(first, analyst)
+    pledge.refresh_from_db()
+    assert pledge.current_status is Status.IN_PROGRESS
+    assert pledge.status_evidence_withdrawn
+
+
+def test_as_of_a_past_day_a_back_dated_update_recorded_later_counts_as_not_checked(
+    statement, analyst, manager_client, today
+):
+    pledge = make_pledge(statement, 1)
+    update_on(pledge, analyst, Status.IN_PROGRESS, effective_on=statement.delivered_on, rationale="Begun.")
+    day = statement.delivered_on + datetime.timedelta(days=200)
+    assert day < today
+    as_of = {"as_of": day.isoformat()}
+
+    def listed(**filters) -> set[int]:
+        page = manager_client.get(reverse("pledge_list"), {**as_of, **filters}).context["page"]
+        return {p.pk for p in page.object_list}
+
+    # Nothing was recorded by then: as of that day, nobody had checked it.
+    assert listed(not_checked="yes") == {pledge.pk}
+    assert listed(not_checked="no") == set()
+    assert listed() == listed(not_checked="yes") | listed(not_checked="no")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_history_dumped_and_loaded_again_gives_each_pledge_what_it_stored(tmp_path, analyst, administrator):
+    """loaddata saves a row before it links what the row cites, and withdrawals before the
+    updates: the pledge is recomputed once everything is in."""
+    from django.core.management import call_command
+
+    from tests.factories import make_statement
+
+    statement = make_statement(sentences=3)
+    resting, confirmed = make_pledge(statement, 1), make_pledge(statement, 2)
+    only = evidence_on(resting, analyst, url="https://example.org/only")
+    update_on(resting, analyst, Status.FULFILLED, rationale="Held.", evidence=[only])
+    withdraw(only, analyst)
+    old, new = (evidence_on(confirmed, analyst, url=f"https://example.org/{n}") for n in ("old", "new"))
+    update_on(confirmed, analyst, Status.FULFILLED, rationale="Held.", evidence=[old])
+    withdraw(old, administrator)
+    review_of(confirmed, analyst, evidence=[new])
+    fields = ("status", "last_checked_at", "status_evidence_withdrawn", "version")
+
+    def stored(pledge) -> list:
+        # JSON keeps a moment to the millisecond.
+        moment = pledge.last_checked_at
+        return [
+            pledge.status,
+            moment.replace(microsecond=moment.microsecond // 1000 * 1000),
+            *[getattr(pledge, name) for name in fields[2:]],
+        ]
+
+    before = {p.pk: stored(p) for p in Pledge.objects.all()}
+    assert [before[resting.pk][2], before[confirmed.pk][2]] == [True, False]
+
+    dump = tmp_path / "history.json"
+    call_command(
+        "dumpdata", "auth.group", "auth.user", "tracker", natural_foreign=True, output=str(dump), verbosity=0
+    )
+    call_command("flush", interactive=False, verbosity=0)
+    assert not Pledge.objects.exists()
+    call_command("loaddata", str(dump), verbosity=0)
+
+    assert {p.pk: stored(p) for p in Pledge.objects.all()} == before
+    for pledge in Pledge.objects.all():
+        assert services.stored_from_history(pledge) == {name: getattr(pledge, name) for name in fields[:3]}

@@ -76,12 +76,23 @@ class DateInput(forms.DateInput):
 class VersionedForm(forms.Form):
     """Every form says which version of the pledge's history it was based on."""
 
-    based_on_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    based_on_version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        error_messages={key: services.FORM_NOT_FROM_THE_PAGE for key in ("required", "invalid", "min_value")},
+    )
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         self.init_kwargs = dict(kwargs)
         super().__init__(*args, **kwargs)
+
+    def offer_version(self, version: int) -> None:
+        """After a version that could not be read: the form comes back with its errors
+        (already found), now based on `version`, so that it can be sent again."""
+        if "based_on_version" in self.errors:
+            self.data = self.data.copy()
+            self.data[self.add_prefix("based_on_version")] = version
 
     def rebased_on(self, version: int) -> "VersionedForm":
         """The same input, now based on `version`: submitting it again is a choice made
@@ -163,6 +174,12 @@ class EvidenceForm(VersionedForm):
         return duplicate_evidence_id(self, "url")
 
 
+CANNOT_CITE = (
+    "Evidence %(value)s cannot be cited here: it is not on this pledge, or it was withdrawn. "
+    "Reload the page to see the evidence that can be."
+)
+
+
 class FollowUpForm(VersionedForm):
     """A status update, citing evidence already on the pledge, or new evidence, or both."""
 
@@ -189,6 +206,7 @@ class FollowUpForm(VersionedForm):
         queryset=Evidence.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": CANNOT_CITE},
     )
 
     def __init__(self, *args, pledge: Pledge, **kwargs):
@@ -263,9 +281,14 @@ class ReviewForm(VersionedForm):
         queryset=Evidence.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": CANNOT_CITE},
     )
 
+    # The status the analyst saw and confirms; the service refuses it if it changed since.
+    status = forms.CharField(widget=forms.HiddenInput, required=False, max_length=20)
+
     def __init__(self, *args, pledge: Pledge, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("status", pledge.status)
         super().__init__(*args, **kwargs)
         self.pledge = self.init_kwargs["pledge"] = pledge
         self.fields["evidence"].queryset = citable_evidence(pledge)

@@ -845,17 +845,14 @@ class StatusUpdateQuerySet(AppendOnlyQuerySet):
         return self.order_by("-effective_on", "-recorded_at", "-id")
 
 
-class CitesEvidence:
-    """What a status update and a review share: the evidence they cite."""
-
-    @property
-    def only_evidence_withdrawn(self) -> bool:
-        """It cited evidence, and every piece of it has been withdrawn since."""
-        cited = list(self.evidence.all())
-        return bool(cited) and all(item.is_withdrawn for item in cited)
+def _only_evidence_withdrawn(row: StatusUpdate | Review) -> bool:
+    """A status update or a review cited evidence, and every piece of it has been
+    withdrawn since."""
+    cited = list(row.evidence.all())
+    return bool(cited) and all(item.is_withdrawn for item in cited)
 
 
-class StatusUpdate(CitesEvidence, AppendOnlyModel):
+class StatusUpdate(AppendOnlyModel):
     """One dated judgement of a pledge's status, by one analyst. Never edited."""
 
     pledge = models.ForeignKey(Pledge, on_delete=models.PROTECT, related_name="status_updates")
@@ -893,6 +890,8 @@ class StatusUpdate(CitesEvidence, AppendOnlyModel):
     @property
     def is_retracted(self) -> bool:
         return hasattr(self, "retraction")
+
+    only_evidence_withdrawn = property(_only_evidence_withdrawn)
 
 
 class PledgeRevision(AppendOnlyModel):
@@ -952,7 +951,7 @@ class ReviewQuerySet(AppendOnlyQuerySet):
         return self.filter(retraction__isnull=True)
 
 
-class Review(CitesEvidence, AppendOnlyModel):
+class Review(AppendOnlyModel):
     """The record that an analyst checked a pledge and its status still stands: no change
     of status, but the date of its last check (see tracker.rules.not_checked). Never
     edited; retracted like a status update, by its author or an administrator."""
@@ -983,7 +982,8 @@ class Review(CitesEvidence, AppendOnlyModel):
         ]
 
     def __str__(self) -> str:
-        return f"Still {self.get_status_display().lower()}, checked {self.recorded_at:%Y-%m-%d}"
+        checked = timezone.localdate(self.recorded_at)
+        return f"Still {self.get_status_display().lower()}, checked {checked:%Y-%m-%d}"
 
     @property
     def recorded_status(self) -> Status:
@@ -992,6 +992,8 @@ class Review(CitesEvidence, AppendOnlyModel):
     @property
     def is_retracted(self) -> bool:
         return hasattr(self, "retraction")
+
+    only_evidence_withdrawn = property(_only_evidence_withdrawn)
 
 
 class ReviewRetraction(AppendOnlyModel):

@@ -47,7 +47,9 @@ NEEDS_AN_ANALYST = [
 ]
 CLOSED_EXPLAINED = (
     "Fulfilled, not fulfilled and withdrawn are closed: those pledges leave the queue. Partially "
-    f"fulfilled and cannot be verified come back after {NOT_CHECKED_DAYS} days without a check."
+    f"fulfilled and cannot be verified come back after {NOT_CHECKED_DAYS} days without a check. "
+    f"A status update or a review starts the {NOT_CHECKED_DAYS} days again; an overdue pledge "
+    "stays until its status is final."
 )
 
 # The statuses the compliance rate counts (tracker.vocabulary: fulfilled +1, partially 0, not −1).
@@ -103,18 +105,19 @@ def _first_moment_still_checked(day: datetime.date) -> datetime.datetime:
 def not_checked(day: datetime.date) -> Q:
     """Assessed, not closed, and with no status update or review recorded (and not
     retracted) in the NOT_CHECKED_DAYS days up to `day`: its last check was recorded on
-    day − NOT_CHECKED_DAYS or before. A pledge never assessed is counted as such instead."""
-    return Q(shown_last_checked_at__lt=_first_moment_still_checked(day)) & ~never_assessed() & ~closed()
+    day − NOT_CHECKED_DAYS or before, or not by then at all (an update back-dated to before
+    `day` but recorded after it). A pledge never assessed is counted as such instead."""
+    checked_long_ago = Q(shown_last_checked_at__lt=_first_moment_still_checked(day)) | Q(
+        shown_last_checked_at__isnull=True
+    )
+    return checked_long_ago & ~never_assessed() & ~closed()
 
 
 def is_not_checked(last_checked_at: datetime.datetime | None, status: Status, day: datetime.date) -> bool:
     """not_checked(), for one pledge in hand."""
-    return bool(
-        last_checked_at
-        and status is not Status.NOT_ASSESSED
-        and not status.is_closed
-        and timezone.localdate(last_checked_at) <= day - NOT_CHECKED_FOR
-    )
+    if status is Status.NOT_ASSESSED or status.is_closed:
+        return False
+    return last_checked_at is None or timezone.localdate(last_checked_at) <= day - NOT_CHECKED_FOR
 
 
 def status_evidence_withdrawn() -> Q:

@@ -46,6 +46,13 @@ from tracker.vocabulary import DeadlinePrecision, ProposalState, Status
 STATUSES_NEEDING_EVIDENCE = {Status.FULFILLED, Status.PARTIALLY_FULFILLED, Status.NOT_FULFILLED}
 
 
+# What a form hears when the version it says it was based on is missing or impossible.
+FORM_NOT_FROM_THE_PAGE = (
+    "This form does not say which version of the pledge it was filled in on: reload the page, "
+    "then enter it again. Nothing was saved."
+)
+
+
 class VersionConflict(Exception):
     """The pledge's history changed since the form was shown."""
 
@@ -64,6 +71,9 @@ def _lock_pledge(pledge: Pledge, based_on_version: int | None) -> Pledge:
     # Only the pledge's row: locking its statement too would queue the work on every
     # other pledge of the same statement behind this one.
     locked = Pledge.objects.select_for_update(of=("self",)).select_related("statement").get(pk=pledge.pk)
+    if based_on_version is not None and based_on_version > locked.version:
+        # No page ever showed that version: the form was not made here.
+        raise ValidationError({"based_on_version": [FORM_NOT_FROM_THE_PAGE]})
     if based_on_version is not None and locked.version != based_on_version:
         raise VersionConflict(locked, based_on_version)
     return locked
@@ -91,7 +101,10 @@ def status_evidence_withdrawn_from_history(pledge: Pledge) -> bool:
     if deciding is None or not deciding.evidence.exists() or deciding.evidence.standing().exists():
         return False
     confirmed = pledge.reviews.in_force().filter(
-        recorded_at__gte=deciding.recorded_at, evidence__withdrawal__isnull=True, evidence__isnull=False
+        status=deciding.status,
+        recorded_at__gte=deciding.recorded_at,
+        evidence__withdrawal__isnull=True,
+        evidence__isnull=False,
     )
     return not confirmed.exists()
 
@@ -178,20 +191,30 @@ def _prepare_evidence(pledge: Pledge, added_by: AbstractBaseUser, new: NewEviden
     first = next(
         (
             held
-            for held in Evidence.objects.filter(pledge=pledge).order_by("added_at")
+            for held in Evidence.objects.filter(pledge=pledge)
+            .select_related("withdrawal")
+            .order_by("added_at")
             if same_page(held.url) == wanted
         ),
         None,
     )
     if first is not None:
+        # Withdrawn evidence stays on record under its link, and is not added twice.
+        withdrawn = (
+            f" and withdrawn on {first.withdrawal.withdrawn_at.day} {first.withdrawal.withdrawn_at:%B %Y}"
+            if first.is_withdrawn
+            else ""
+        )
         raise ValidationError(
             {
                 "url": ValidationError(
-                    "This link is already evidence on this pledge: “%(title)s”, added on %(date)s.",
+                    "This link is already evidence on this pledge: “%(title)s”, added on "
+                    "%(date)s%(withdrawn)s.",
                     code="duplicate",
                     params={
                         "title": first.title,
                         "date": f"{first.added_at.day} {first.added_at:%B %Y}",
+                        "withdrawn": withdrawn,
                         "first": first.pk,
                     },
                 )
@@ -311,15 +334,22 @@ def record_review(
     author: AbstractBaseUser,
     note: str = "",
     evidence: Iterable[Evidence] = (),
+    confirms: str | None = None,
     based_on_version: int | None,
 ) -> Review:
-    """Record that `author` checked the pledge and its current status still stands."""
+    """Record that `author` checked the pledge and its current status (the one they saw:
+    `confirms`, if given) still stands."""
     if not author.has_perm("tracker.add_review"):
         raise PermissionDenied("Only analysts and administrators record reviews.")
     pledge = _lock_pledge(pledge, based_on_version)
     cited = list(evidence)
     errors = _citable_errors(pledge, cited)
-    if pledge.current_status is Status.NOT_ASSESSED:
+    if confirms is not None and confirms != pledge.status:
+        errors["__all__"] = [
+            f"The status is now “{pledge.current_status.label}”, not the one this form confirms: "
+            "nothing was saved. Check the pledge again."
+        ]
+    elif pledge.current_status is Status.NOT_ASSESSED:
         errors["__all__"] = [
             "Nothing to confirm yet: this pledge has never been assessed. Log a follow-up with its status."
         ]

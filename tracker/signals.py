@@ -75,8 +75,24 @@ _PLEDGE_OF = {
 def history_loaded_from_fixture(sender, instance, raw: bool, created: bool, **kwargs) -> None:
     if not raw or not created or sender not in _PLEDGE_OF:
         return
+    # `loaddata` links what the row cites only after saving it: that recomputes too.
+    instance.loaded_from_fixture = True
+    _pledge_history_loaded(instance, sender)
+
+
+def _pledge_history_loaded(instance, sender) -> None:
     pledge = Pledge.objects.get(pk=_PLEDGE_OF[sender](instance))
     services.history_changed(pledge, version=instance.version)
+
+
+@receiver(m2m_changed, sender=StatusUpdate.evidence.through)
+@receiver(m2m_changed, sender=Review.evidence.through)
+def citations_loaded_from_fixture(sender, instance, action: str, reverse: bool, **kwargs) -> None:
+    """What a fixture's status update or review cites decides whether its status rests on
+    withdrawn evidence: the pledge is recomputed once it is linked. (The services link it
+    before they recompute, and mark nothing.)"""
+    if action == "post_add" and not reverse and getattr(instance, "loaded_from_fixture", False):
+        _pledge_history_loaded(instance, type(instance))
 
 
 @receiver(pre_save, sender=Statement)

@@ -6,7 +6,6 @@ import django.db.models.deletion
 import django.utils.timezone
 from django.conf import settings
 
-import tracker.models
 from django.db import migrations, models
 from django.db.models import Max
 
@@ -66,7 +65,6 @@ class Migration(migrations.Migration):
             options={
                 'ordering': ['-recorded_at', '-id'],
             },
-            bases=(tracker.models.CitesEvidence, models.Model),
         ),
         migrations.CreateModel(
             name='ReviewRetraction',

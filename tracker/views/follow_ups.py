@@ -50,7 +50,8 @@ logger = logging.getLogger(__name__)
 # The parts of the pledge page that show its history.
 HISTORY_PARTS = ("status", "facts", "timeline", "evidence_list")
 # What a change to the timeline alone changes besides: the last check, and whether the
-# status rests on withdrawn evidence.
+# status rests on withdrawn evidence. A change of status also redraws the review form,
+# which names the status it confirms ("review_section").
 TIMELINE_PARTS = ("status", "facts", "timeline")
 
 
@@ -64,6 +65,8 @@ class PageForm:
     changes: tuple[str, ...]
     message: str
     anchor: str
+    # The kind of history entry a save makes (tracker.history), to know a retry by its own.
+    kind: str
     key: str = ""
     # With htmx: where the page shows that it was saved, and what takes the focus then.
     note_at: str = ""
@@ -77,9 +80,10 @@ class PageForm:
 # The deadline's "overdue" in the facts depends on the status too.
 FOLLOW_UP = PageForm(
     "follow_up_form",
-    HISTORY_PARTS,
+    (*HISTORY_PARTS, "review_section"),
     "Follow-up logged.",
     "#timeline",
+    history.UPDATE,
     note_at="#follow-up-form",
     focus="#timeline .timeline-entry",
 )
@@ -88,14 +92,16 @@ EVIDENCE = PageForm(
     ("evidence_list",),
     "Evidence added.",
     "#evidence-list",
+    history.EVIDENCE,
     note_at="#evidence-form",
     focus="#evidence-list li",
 )
 RETRACTION = PageForm(
     "timeline",
-    ("status", "facts"),
+    ("status", "facts", "review_section"),
     "Update retracted.",
     "#timeline",
+    history.RETRACTION,
     key="retract_form",
     note_at="#timeline",
     focus="#timeline .timeline-entry--retracted",
@@ -105,14 +111,16 @@ REVIEW = PageForm(
     TIMELINE_PARTS,
     "Review recorded: the status still stands.",
     "#timeline",
+    history.REVIEW,
     note_at="#review-form",
     focus="#timeline .timeline-entry",
 )
 REVIEW_RETRACTION = PageForm(
     "timeline",
-    ("status", "facts"),
+    ("status", "facts", "review_section"),
     "Review retracted.",
     "#timeline",
+    history.REVIEW_RETRACTION,
     key="retract_form",
     note_at="#timeline",
     focus="#timeline .timeline-entry--retracted",
@@ -122,6 +130,7 @@ WITHDRAWAL = PageForm(
     TIMELINE_PARTS,
     "Evidence withdrawn.",
     "#evidence-list",
+    history.WITHDRAWAL,
     key="withdraw_form",
     note_at="#evidence-list",
     focus="#evidence-list .evidence-item--withdrawn",
@@ -176,6 +185,7 @@ def record_review(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             author=request.user,
             note=data["note"],
             evidence=data["evidence"],
+            confirms=data["status"] or None,
             based_on_version=data["based_on_version"],
         )
 
@@ -280,13 +290,16 @@ def _submit(
         try:
             write(form.cleaned_data)
         except services.VersionConflict as conflict:
-            return _conflict(request, pk, form, part=part, key=name, conflict=conflict)
+            return _conflict(request, pk, form, part=part, key=name, kind=page_form.kind, conflict=conflict)
         except ValidationError as error:
             apply_service_errors(form, error, prefixes=prefixes)
+            form.offer_version(pledge.version)
         else:
             if request.POST.get("then") == "next" and opened_from_queue(request):
                 return _go_to_next(request, pledge, page_form)
             return _answer(request, pk, part=part, oob=page_form.changes, saved=page_form)
+    else:
+        form.offer_version(pledge.version)
     return _answer(request, pk, part=part, oob=(), status=422, **{name: form})
 
 
@@ -362,7 +375,9 @@ def _parts(
     return response
 
 
-def _conflict(request: HtmxHttpRequest, pk: int, form, *, part: str, key: str, conflict) -> HttpResponse:
+def _conflict(
+    request: HtmxHttpRequest, pk: int, form, *, part: str, key: str, kind: str, conflict
+) -> HttpResponse:
     """409: nothing was saved. The page shows the history as it now stands; the form keeps
     its input, now based on the current version, so that the analyst can check what
     changed and submit again on purpose."""
@@ -370,5 +385,13 @@ def _conflict(request: HtmxHttpRequest, pk: int, form, *, part: str, key: str, c
     rebased = form.rebased_on(conflict.pledge.version)
     oob = tuple(other for other in HISTORY_PARTS if other != part)
     return _answer(
-        request, pk, part=part, oob=oob, status=409, conflict=changes, conflict_form=key, **{key: rebased}
+        request,
+        pk,
+        part=part,
+        oob=oob,
+        status=409,
+        conflict=changes,
+        conflict_form=key,
+        conflict_kind=kind,
+        **{key: rebased},
     )

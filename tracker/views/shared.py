@@ -3,8 +3,10 @@ contexts, the pledge list's filters and pages. Each view still checks its permis
 itself, once, at its door (a decorator); nothing here checks one.
 """
 
+import datetime
+
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -58,11 +60,19 @@ def opened_from_queue(request: HttpRequest) -> bool:
 
 
 def next_in_queue(pledge: Pledge) -> Pledge | None:
-    """The pledge after this one in the analyst's queue (the queue's first, once past its
-    end), or None when nothing else needs an analyst. `pledge` holds its place: its last
-    check as it was when the page was shown."""
-    others = Pledge.objects.needing_an_analyst(today=timezone.localdate()).exclude(pk=pledge.pk)
-    return others.after_in_queue(pledge).first() or others.first()
+    """The pledge after this one in the analyst's queue, or None at its end. `pledge`
+    holds its place: its last check as it was when the page was shown. Pledges checked
+    today are passed over: one still in the queue after its check (overdue, say) would
+    otherwise come round again and again."""
+    today = timezone.localdate()
+    start_of_today = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
+    return (
+        Pledge.objects.needing_an_analyst(today=today)
+        .exclude(pk=pledge.pk)
+        .filter(Q(shown_last_checked_at__isnull=True) | Q(shown_last_checked_at__lt=start_of_today))
+        .after_in_queue(pledge)
+        .first()
+    )
 
 
 def page_of(queryset: QuerySet, request: HttpRequest) -> tuple[Page, str]:
@@ -95,8 +105,12 @@ def pledge_page_context(request: HttpRequest, pledge: Pledge, **bound) -> dict:
     context = {
         "pledge": pledge,
         "conflict": bound.get("conflict"),
-        # A retry of a submit that was saved, though its answer was lost, meets its own entry.
-        "conflict_yours": any(change.by == user for change in bound.get("conflict") or ()),
+        # A retry of a submit that was saved, though its answer was lost, meets its own
+        # entry: one of the same kind, by the same person.
+        "conflict_yours": any(
+            change.by == user and change.kind == bound.get("conflict_kind")
+            for change in bound.get("conflict") or ()
+        ),
         "conflict_form": bound.get("conflict_form"),
     }
     if user.has_perm("tracker.add_statusupdate"):
@@ -104,8 +118,10 @@ def pledge_page_context(request: HttpRequest, pledge: Pledge, **bound) -> dict:
             pledge=pledge, initial=version
         )
     # A review confirms a status: there is none to confirm before the first assessment.
-    if user.has_perm("tracker.add_review") and pledge.current_status is not Status.NOT_ASSESSED:
-        context["review_form"] = bound.get("review_form") or ReviewForm(pledge=pledge, initial=version)
+    if bound.get("review_form"):
+        context["review_form"] = bound["review_form"]
+    elif user.has_perm("tracker.add_review") and pledge.current_status is not Status.NOT_ASSESSED:
+        context["review_form"] = ReviewForm(pledge=pledge, initial=version)
     if user.has_perm("tracker.add_evidence"):
         context["evidence_form"] = bound.get("evidence_form") or EvidenceForm(initial=version)
     if opened_from_queue(request) and user.has_perm("tracker.add_statusupdate"):
@@ -124,18 +140,19 @@ def pledge_page_context(request: HttpRequest, pledge: Pledge, **bound) -> dict:
         # Only the updates and reviews this person may retract get a form: their own, or
         # any for an administrator.
         row = entry.update or entry.review
-        if row.is_retracted or not services.can_retract(user, row):
-            row.retract_form = None
-        elif retract_form is not None and (retract_form.kind, retract_form.update_pk) == (entry.kind, row.pk):
+        if retract_form is not None and (retract_form.kind, retract_form.update_pk) == (entry.kind, row.pk):
+            # Sent back with its errors, even when the row was retracted meanwhile.
             row.retract_form = retract_form
+        elif row.is_retracted or not services.can_retract(user, row):
+            row.retract_form = None
         else:
             row.retract_form = RetractForm(initial=version, update_pk=row.pk, kind=entry.kind)
     withdraw_form = bound.get("withdraw_form")
     for item in shown_evidence:
-        if item.is_withdrawn or not services.can_withdraw(user, item):
-            item.withdraw_form = None
-        elif withdraw_form is not None and withdraw_form.evidence_pk == item.pk:
+        if withdraw_form is not None and withdraw_form.evidence_pk == item.pk:
             item.withdraw_form = withdraw_form
+        elif item.is_withdrawn or not services.can_withdraw(user, item):
+            item.withdraw_form = None
         else:
             item.withdraw_form = WithdrawForm(initial=version, evidence_pk=item.pk)
     return context
