@@ -183,8 +183,13 @@ def test_a_fulfilled_status_resting_on_withdrawn_evidence_needs_other_evidence_t
         review_of(pledge, analyst)
 
     page = client_for(analyst).get(pledge.get_absolute_url()).content.decode()
-    assert "Its only evidence was withdrawn" in page
-    assert page.count("Its only evidence was withdrawn") == 2  # beside the status, and on the update
+    status = page.split('id="current-status"')[1].split("</div>")[0]
+    assert "Its only evidence was withdrawn." in status
+    timeline = page.split('id="timeline"')[1].split("</ol>")[0]
+    assert '<p class="flag">Its only evidence was withdrawn.</p>' in timeline
+    review_form = page.split('id="review-form"')[1].split("</form>")[0]
+    assert "Cite evidence (needed: its only evidence was withdrawn)" in review_form
+    assert "add it first with “Add evidence on its own” below" in review_form
 
     # A new follow-up decides the status afresh.
     update_on(pledge, analyst, Status.IN_PROGRESS, rationale="Only the first part was delivered.")
@@ -293,8 +298,10 @@ def test_the_queue_links_each_pledge_opened_from_it_to_the_next(client_for, anal
     queue = client_for(analyst).get(reverse("analyst_queue")).content.decode()
     assert f'href="{first.get_absolute_url()}?queue=1"' in queue
 
-    page = client_for(analyst).get(first.get_absolute_url() + "?queue=1").content.decode()
-    assert f'href="{second.get_absolute_url()}?queue=1"' in page
+    response = client_for(analyst).get(first.get_absolute_url() + "?queue=1")
+    page, walk = response.content.decode(), response.context["queue_walk"]
+    assert f'href="{second.get_absolute_url()}?queue={walk}"' in page
+    assert f'<input type="hidden" name="queue" value="{walk}">' in page
     assert "Save and go to the next" in page
     assert "Save and go to the next" not in client_for(analyst).get(first.get_absolute_url()).content.decode()
 
@@ -316,38 +323,68 @@ def test_save_and_go_to_the_next_works_through_the_queue_until_it_is_empty(clien
     client = client_for(analyst)
 
     response = client.post(reverse("log_follow_up", args=[pledges[0].pk]), next_follow_up(pledges[0]))
-    assert response["Location"] == pledges[1].get_absolute_url() + "?queue=1"
+    second, walk = response["Location"].split("?queue=")
+    assert second == pledges[1].get_absolute_url()
     # With htmx, the browser is sent there whole.
     response = client.post(
-        reverse("log_follow_up", args=[pledges[1].pk]), next_follow_up(pledges[1]), headers=HTMX
+        reverse("log_follow_up", args=[pledges[1].pk]), next_follow_up(pledges[1], queue=walk), headers=HTMX
     )
-    assert response["HX-Redirect"] == pledges[2].get_absolute_url() + "?queue=1"
-    response = client.post(reverse("log_follow_up", args=[pledges[2].pk]), next_follow_up(pledges[2]))
+    assert response["HX-Redirect"] == f"{pledges[2].get_absolute_url()}?queue={walk}"
+    response = client.post(
+        reverse("log_follow_up", args=[pledges[2].pk]), next_follow_up(pledges[2], queue=walk)
+    )
     assert response["Location"] == reverse("analyst_queue")
 
     queue = client.get(response["Location"])
     assert queue.context["page"].paginator.count == 0
     content = queue.content.decode()
-    assert "Follow-up logged. That was the last pledge in the queue." in content
+    said = f"Follow-up logged on “{pledges[2].summary}”. That was the last pledge in the queue to check now."
+    assert said in content
     assert "Nothing needs an analyst now" in content
 
 
-def test_save_and_go_to_the_next_goes_on_from_the_pledge_and_stops_at_the_end(
+def test_save_and_go_to_the_next_goes_on_from_the_pledge_and_stops_at_the_end_of_the_walk(
     client_for, analyst, statement, today
 ):
     pledges = [make_pledge(statement, number) for number in (1, 2, 3)]
     overdue = make_pledge(statement, 4, deadline_on=statement.delivered_on, deadline_precision="day")
     update_on(overdue, analyst, Status.IN_PROGRESS, effective_on=today, rationale="Begun.")
     client = client_for(analyst)
-    # The analyst skipped the first, and saves the second: the third comes next.
+    # The analyst skipped the first, and saves the second: the third comes next, on the
+    # same walk (its start in the address).
     response = client.post(reverse("log_follow_up", args=[pledges[1].pk]), next_follow_up(pledges[1]))
-    assert response["Location"] == pledges[2].get_absolute_url() + "?queue=1"
-    # The overdue pledge, still in the queue, was checked today: the walk ends here
+    third, walk = response["Location"].split("?queue=")
+    assert third == pledges[2].get_absolute_url() and walk.isdigit()
+    # The overdue pledge was checked before the walk began: it comes next.
+    response = client.post(
+        reverse("log_follow_up", args=[pledges[2].pk]), next_follow_up(pledges[2], queue=walk)
+    )
+    assert response["Location"] == f"{overdue.get_absolute_url()}?queue={walk}"
+    # Reviewed, it stays in the queue (overdue), checked on this walk: the walk ends
     # rather than bring it round again.
-    response = client.post(reverse("log_follow_up", args=[pledges[2].pk]), next_follow_up(pledges[2]))
+    overdue.refresh_from_db()
+    response = client.post(
+        review_url(overdue),
+        {"review-based_on_version": overdue.version, "queue": walk, "then": "next"},
+    )
     assert response["Location"] == reverse("analyst_queue")
     queue = client.get(response["Location"]).context["page"].object_list
     assert [pledge.pk for pledge in queue] == [pledges[0].pk, overdue.pk]
+
+
+@pytest.mark.parametrize("walk", ["1", "abc", "9" * 30, "0"])
+def test_a_walk_that_cannot_be_read_starts_afresh(client_for, analyst, statement, walk):
+    first, second = make_pledge(statement, 1), make_pledge(statement, 2)
+    page = client_for(analyst).get(first.get_absolute_url(), {"queue": walk})
+    assert page.status_code == 200
+    assert page.context["next_in_queue"] == second
+
+
+def test_a_manager_refused_a_page_is_told_why_on_a_page_of_the_app(client_for, manager):
+    response = client_for(manager).get(reverse("analyst_queue"))
+    assert response.status_code == 403
+    content = response.content.decode()
+    assert "<h1>Not allowed</h1>" in content and "maria" in content
 
 
 def test_a_refused_save_and_go_to_the_next_stays_on_the_pledge_with_its_errors(

@@ -292,6 +292,9 @@ class ReviewForm(VersionedForm):
         super().__init__(*args, **kwargs)
         self.pledge = self.init_kwargs["pledge"] = pledge
         self.fields["evidence"].queryset = citable_evidence(pledge)
+        if pledge.status_evidence_withdrawn:
+            # services.record_review asks for it then.
+            self.fields["evidence"].label = "Cite evidence (needed: its only evidence was withdrawn)"
 
 
 class RetractForm(VersionedForm):

@@ -46,7 +46,7 @@ def test_an_analyst_works_through_the_queue_until_it_is_empty(page: Page, analys
     form.get_by_label("Rationale").fill("No announcement yet.")
     form.get_by_role("button", name="Save and go to the next").click()
     expect(page.locator(".messages")).to_contain_text(
-        "Follow-up logged. Here is the next pledge in the queue."
+        "Follow-up logged on “Host a regional conference”. Here is the next pledge in the queue."
     )
     expect(page.locator("h1")).to_have_text("Train border officials")
 
@@ -54,7 +54,9 @@ def test_an_analyst_works_through_the_queue_until_it_is_empty(page: Page, analys
     review = page.locator("#review-form")
     review.get_by_label("Note (optional)").fill("The training calendar still lists it.")
     review.get_by_role("button", name="Save and go to the next").click()
-    expect(page.locator(".messages")).to_contain_text("Review recorded: the status still stands.")
+    expect(page.locator(".messages")).to_contain_text(
+        "Review recorded: the status still stands on “Train border officials”."
+    )
     expect(page.locator("h1")).to_have_text("Fund the shelter programme")
 
     # Overdue: delivered, with its evidence.
@@ -68,7 +70,7 @@ def test_an_analyst_works_through_the_queue_until_it_is_empty(page: Page, analys
     form.get_by_role("button", name="Save and go to the next").click()
 
     expect(page).to_have_url("/queue/")
-    expect(page.locator(".messages")).to_contain_text("That was the last pledge in the queue.")
+    expect(page.locator(".messages")).to_contain_text("That was the last pledge in the queue to check now.")
     expect(page.locator("h1 + .lede")).to_contain_text("0 pledges need an analyst")
     expect(page.locator(".queue-empty")).to_be_visible()
     assert Review.objects.get().note == "The training calendar still lists it."

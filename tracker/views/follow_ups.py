@@ -11,6 +11,7 @@ A form based on an older version of the pledge's history is answered 409, invali
 next pledge instead.
 """
 
+import datetime
 import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -41,8 +42,9 @@ from tracker.views.shared import (
     HtmxHttpRequest,
     get_pledge,
     next_in_queue,
-    opened_from_queue,
     pledge_page_context,
+    queue_walk,
+    walk_mark,
 )
 
 logger = logging.getLogger(__name__)
@@ -84,7 +86,7 @@ FOLLOW_UP = PageForm(
     "Follow-up logged.",
     "#timeline",
     history.UPDATE,
-    note_at="#follow-up-form",
+    note_at="#timeline",
     focus="#timeline .timeline-entry",
 )
 EVIDENCE = PageForm(
@@ -112,7 +114,7 @@ REVIEW = PageForm(
     "Review recorded: the status still stands.",
     "#timeline",
     history.REVIEW,
-    note_at="#review-form",
+    note_at="#timeline",
     focus="#timeline .timeline-entry",
 )
 REVIEW_RETRACTION = PageForm(
@@ -295,24 +297,28 @@ def _submit(
             apply_service_errors(form, error, prefixes=prefixes)
             form.offer_version(pledge.version)
         else:
-            if request.POST.get("then") == "next" and opened_from_queue(request):
-                return _go_to_next(request, pledge, page_form)
+            walk_began = queue_walk(request)
+            if request.POST.get("then") == "next" and walk_began:
+                return _go_to_next(request, pledge, page_form, walk_began)
             return _answer(request, pk, part=part, oob=page_form.changes, saved=page_form)
     else:
         form.offer_version(pledge.version)
     return _answer(request, pk, part=part, oob=(), status=422, **{name: form})
 
 
-def _go_to_next(request: HtmxHttpRequest, pledge: Pledge, saved: PageForm) -> HttpResponse:
+def _go_to_next(
+    request: HtmxHttpRequest, pledge: Pledge, saved: PageForm, walk_began: datetime.datetime
+) -> HttpResponse:
     """After "Save and go to the next": the queue's next pledge, saying what was saved, or
-    the queue itself once nothing else needs an analyst."""
-    following = next_in_queue(pledge)
+    the queue itself at its end."""
+    following = next_in_queue(pledge, walk_began)
+    said = f"{saved.message.removesuffix('.')} on “{pledge.summary}”."
     if following is None:
-        messages.success(request, f"{saved.message} That was the last pledge in the queue.")
+        messages.success(request, f"{said} That was the last pledge in the queue to check now.")
         url = reverse("analyst_queue")
     else:
-        messages.success(request, f"{saved.message} Here is the next pledge in the queue.")
-        url = reverse("pledge_detail", args=[following.pk]) + "?queue=1"
+        messages.success(request, f"{said} Here is the next pledge in the queue.")
+        url = reverse("pledge_detail", args=[following.pk]) + f"?queue={walk_mark(walk_began)}"
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 

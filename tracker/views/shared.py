@@ -53,23 +53,41 @@ def get_pledge(pk: int, *, whole_history: bool = False) -> Pledge:
     return pledge
 
 
-def opened_from_queue(request: HttpRequest) -> bool:
-    """The pledge page opened from the queue (`?queue=1`), or a form posted from there:
-    it offers the queue's next pledge."""
-    return request.GET.get("queue") == "1" or request.POST.get("queue") == "1"
+# How long a walk through the queue may last before it starts afresh.
+QUEUE_WALK_LASTS = datetime.timedelta(days=2)
 
 
-def next_in_queue(pledge: Pledge) -> Pledge | None:
+def queue_walk(request: HttpRequest) -> datetime.datetime | None:
+    """When the analyst began walking through the queue, if this pledge page was opened
+    from it (`?queue=1`: now) or along the walk (`?queue=<that moment, in milliseconds>`,
+    kept in the links and the forms: `walk_mark`), or None. A moment that cannot be one
+    starts afresh."""
+    value = request.GET.get("queue") or request.POST.get("queue") or ""
+    if not value:
+        return None
+    now = timezone.now()
+    if value.isdigit() and len(value) <= 15:
+        began = datetime.datetime.fromtimestamp(int(value) / 1000, tz=datetime.UTC)
+        if now - QUEUE_WALK_LASTS <= began <= now:
+            return began
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
+def walk_mark(walk_began: datetime.datetime) -> int:
+    """The moment a walk through the queue began, as its links and forms carry it."""
+    return round(walk_began.timestamp() * 1000)
+
+
+def next_in_queue(pledge: Pledge, walk_began: datetime.datetime) -> Pledge | None:
     """The pledge after this one in the analyst's queue, or None at its end. `pledge`
     holds its place: its last check as it was when the page was shown. Pledges checked
-    today are passed over: one still in the queue after its check (overdue, say) would
-    otherwise come round again and again."""
+    since the walk began are passed over: one still in the queue after its check (overdue,
+    say) would otherwise come round again and again."""
     today = timezone.localdate()
-    start_of_today = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
     return (
         Pledge.objects.needing_an_analyst(today=today)
         .exclude(pk=pledge.pk)
-        .filter(Q(shown_last_checked_at__isnull=True) | Q(shown_last_checked_at__lt=start_of_today))
+        .filter(Q(shown_last_checked_at__isnull=True) | Q(shown_last_checked_at__lt=walk_began))
         .after_in_queue(pledge)
         .first()
     )
@@ -124,9 +142,11 @@ def pledge_page_context(request: HttpRequest, pledge: Pledge, **bound) -> dict:
         context["review_form"] = ReviewForm(pledge=pledge, initial=version)
     if user.has_perm("tracker.add_evidence"):
         context["evidence_form"] = bound.get("evidence_form") or EvidenceForm(initial=version)
-    if opened_from_queue(request) and user.has_perm("tracker.add_statusupdate"):
+    walk_began = queue_walk(request)
+    if walk_began and user.has_perm("tracker.add_statusupdate"):
         context["from_queue"] = True
-        context["next_in_queue"] = next_in_queue(pledge)
+        context["queue_walk"] = walk_mark(walk_began)
+        context["next_in_queue"] = next_in_queue(pledge, walk_began)
     context["timeline"] = history.timeline(pledge, limit=getattr(pledge, "history_shown", None))
     context["edits"] = history.edits(pledge)
     shown_evidence = pledge.evidence.all()
