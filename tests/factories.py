@@ -100,7 +100,9 @@ def withdraw(evidence, user, reason: str = "The wrong page."):
     )
 
 
-def recorded_days_ago(pledge: Pledge, user, status: Status, *, days: int, review: bool = False):
+def recorded_days_ago(
+    pledge: Pledge, user, status: Status, *, days: int, review: bool = False, effective_on=None
+):
     """A status update (or a review) recorded `days` days ago, as a fixture would bring it:
     the services never back-date what they record, so the row is written here with its
     date and the pledge recomputed from its history, as loading a fixture does."""
@@ -124,7 +126,7 @@ def recorded_days_ago(pledge: Pledge, user, status: Status, *, days: int, review
             row = StatusUpdate.objects.create(
                 pledge=pledge,
                 status=status,
-                effective_on=timezone.localdate(moment),
+                effective_on=effective_on or timezone.localdate(moment),
                 recorded_at=moment,
                 author=user,
                 rationale="Judged then.",

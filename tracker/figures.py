@@ -23,31 +23,38 @@ from tracker.vocabulary import Status
 RECENT_ACTIVITY = 10
 
 
-def list_link(as_of: datetime.date | None = None, **base) -> Callable[..., str]:
+def list_link(
+    as_of: datetime.date | None = None, known_on: datetime.date | None = None, **base
+) -> Callable[..., str]:
     """A builder of links to the pledge list: `base` filters, and those given to each
-    link, at the as-of date (if one was asked for)."""
+    link, at the as-of and as-known-on dates (those asked for)."""
 
     def link(**filters) -> str:
         filters = {**base, **filters}
         if as_of:
             filters["as_of"] = as_of.isoformat()
+        if known_on:
+            filters["known_on"] = known_on.isoformat()
         return f"{reverse('pledge_list')}?{urlencode(filters, doseq=True)}"
 
     return link
 
 
-def dashboard(day: datetime.date, *, as_of: datetime.date | None) -> dict:
+def dashboard(
+    day: datetime.date, *, as_of: datetime.date | None, known_on: datetime.date | None = None
+) -> dict:
     """Everything the dashboard counts, as of `day` (`as_of` is the date asked for, if
-    any, which the links carry), each count with its link."""
-    link = list_link(as_of)
-    pledges = Pledge.objects.as_of(day)
+    any, which the links carry) as known on `known_on` (None: all that is recorded),
+    each count with its link."""
+    link = list_link(as_of, known_on)
+    pledges = Pledge.objects.as_of(day, known_on)
     counts = pledges.headline_counts(day)
     themes = pledges.count_by_theme_and_status()
 
     def theme_link(theme, status: Status) -> str:
         return link(theme=theme.pk, status=status.value) if theme else link(status=status.value)
 
-    months = monthly_status_counts(day)
+    months = monthly_status_counts(day, known_on)
     return {
         "total": counts["total"],
         "all_link": link(),
@@ -75,7 +82,10 @@ def dashboard(day: datetime.date, *, as_of: datetime.date | None) -> dict:
         ],
         # Each month's figures link to the list as of that month's end.
         "months": [
-            (end, [(status, n, list_link(end)(status=status.value)) for status, n in figures.items()])
+            (
+                end,
+                [(status, n, list_link(end, known_on)(status=status.value)) for status, n in figures.items()],
+            )
             for end, figures in months
         ],
         "themes": [
@@ -86,17 +96,17 @@ def dashboard(day: datetime.date, *, as_of: datetime.date | None) -> dict:
     }
 
 
-def scorecard(pledges, *, today: datetime.date, **filters) -> dict:
-    """Pledges (as of `today`) by status, the compliance rate and the overdue pledges,
+def scorecard(pledges, *, day: datetime.date, dates: dict, **filters) -> dict:
+    """Pledges (as of `day`) by status, the compliance rate and the overdue pledges,
     each with a link to the pledge list filtered to what it counts (`filters` select
-    these pledges there)."""
-    link = list_link(**filters)
+    these pledges there; `dates`, the as-of and as-known-on dates asked for)."""
+    link = list_link(dates.get("as_of"), dates.get("known_on"), **filters)
     return {
         "by_status": [
             (status, n, link(status=status.value)) for status, n in pledges.count_by_status().items() if n
         ],
         "compliance": {**pledges.compliance(), "link": link(status=rules.SCORED_STATUSES)},
-        "overdue": pledges.overdue(today).order_by("deadline_on", "pk"),
+        "overdue": pledges.overdue(day).order_by("deadline_on", "pk"),
         "overdue_link": link(overdue="yes"),
         "all_link": link(),
     }
@@ -116,9 +126,12 @@ def _months(first: datetime.date, last: datetime.date) -> list[datetime.date]:
     return ends
 
 
-def monthly_status_counts(day: datetime.date) -> list[tuple[datetime.date, dict[Status, int]]]:
+def monthly_status_counts(
+    day: datetime.date, known_on: datetime.date | None = None
+) -> list[tuple[datetime.date, dict[Status, int]]]:
     """How the statuses stood at the end of each month up to `day`, as the updates
-    effective by then make them (retracted ones never count).
+    effective by then make them (retracted ones never count; as known on `known_on`,
+    only those recorded by then count).
 
     Two queries, whatever the number of pledges: each pledge adds one to "not assessed"
     in the month its statement was made, and each month's last update moves it from
@@ -132,7 +145,7 @@ def monthly_status_counts(day: datetime.date) -> list[tuple[datetime.date, dict[
     ends = _months(min(made.values()), day)
     index = {(end.year, end.month): i for i, end in enumerate(ends)}
     updates = (
-        StatusUpdate.objects.in_force()
+        StatusUpdate.objects.counting(known_on)
         .filter(effective_on__lte=day, pledge__statement__delivered_on__lte=day)
         .order_by("pledge_id", "effective_on", "recorded_at", "id")
         .values_list("pledge_id", "effective_on", "status")

@@ -1,7 +1,8 @@
 """The managers' pledge list: what it can be filtered and sorted by.
 
 Every filter works on the pledges as of a date (`as_of`, today by default): a pledge's
-status is the one its updates effective by then give it. A value that cannot be read
+status is the one its updates effective by then give it; as known on a second date
+(`known_on`), only what was recorded by then counts. A value that cannot be read
 is reported beside its filter and that filter is left out; the others still apply.
 """
 
@@ -67,11 +68,33 @@ class AsOfForm(forms.Form):
         help_text="Each pledge as its updates effective by then make it. Empty: today.",
     )
 
+    known_on = forms.DateField(
+        label="As known on",
+        required=False,
+        widget=DateInput(),
+        help_text="Only what was recorded by then counts, so that a report can be made again. "
+        "Empty: all that is recorded.",
+    )
+
     def clean_as_of(self) -> datetime.date | None:
         day = self.cleaned_data.get("as_of")
         if day and day > timezone.localdate():
             raise forms.ValidationError("The as-of date cannot be in the future.")
         return _not_before_the_earliest(day)
+
+    def clean_known_on(self) -> datetime.date | None:
+        day = self.cleaned_data.get("known_on")
+        if day and day > timezone.localdate():
+            raise forms.ValidationError("The as-known-on date cannot be in the future.")
+        return _not_before_the_earliest(day)
+
+    @property
+    def dates(self) -> dict[str, datetime.date]:
+        """The dates asked for and read: as_of, known_on (each only if given)."""
+        self.errors  # noqa: B018 - validates the form, once
+        return {
+            name: self.cleaned_data[name] for name in ("as_of", "known_on") if self.cleaned_data.get(name)
+        }
 
     # The list's own fields (PledgeFilter's form is built on this one).
 
@@ -115,6 +138,13 @@ def as_of_day(form: forms.Form) -> datetime.date:
     return form.cleaned_data.get("as_of") or timezone.localdate()
 
 
+def known_on_day(form: forms.Form) -> datetime.date | None:
+    """The form's as-known-on date if one was given and could be read, else None (all
+    that is recorded)."""
+    form.errors  # noqa: B018 - validates the form, once
+    return form.cleaned_data.get("known_on")
+
+
 class PledgeFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="Search",
@@ -128,6 +158,12 @@ class PledgeFilter(django_filters.FilterSet):
         method="keep",  # applied first, in filter_queryset: every other filter depends on it
         widget=DateInput(),
         help_text=AsOfForm.base_fields["as_of"].help_text,
+    )
+    known_on = django_filters.DateFilter(
+        label="As known on",
+        method="keep",  # applied with as_of, in filter_queryset
+        widget=DateInput(),
+        help_text=AsOfForm.base_fields["known_on"].help_text,
     )
     status = django_filters.MultipleChoiceFilter(
         label="Status",
@@ -201,8 +237,13 @@ class PledgeFilter(django_filters.FilterSet):
         """The as-of date the list shows: the one asked for, or today."""
         return as_of_day(self.form)
 
+    @property
+    def known_day(self) -> datetime.date | None:
+        """The as-known-on date asked for, or None: all that is recorded."""
+        return known_on_day(self.form)
+
     def filter_queryset(self, queryset):
-        queryset = queryset.as_of(self.day)
+        queryset = queryset.as_of(self.day, self.known_day)
         queryset = super().filter_queryset(queryset)
         if not self.form.cleaned_data.get("sort"):
             queryset = queryset.order_by("-statement__delivered_on", "statement__slug", "number")

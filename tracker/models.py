@@ -280,23 +280,29 @@ AMOUNT_FIELDS = ("amount", "currency", "amount_stage", "amount_approximate")
 
 
 class PledgeQuerySet(models.QuerySet):
-    def as_of(self, day: datetime.date) -> PledgeQuerySet:
+    def as_of(self, day: datetime.date, known_on: datetime.date | None = None) -> PledgeQuerySet:
         """Each pledge as its updates effective on or before `day` make it; a retracted
-        update never counts. Annotates `shown_status`, `last_change_on` (the effective
-        date of its latest update that counts) and `shown_last_checked_at` (when its
-        latest update or review that counts was recorded, by the end of `day`); leaves out
-        pledges made after `day`."""
-        latest = StatusUpdate.objects.filter(
-            pledge=OuterRef("pk"), retraction__isnull=True, effective_on__lte=day
-        ).newest_first()
-        if day >= timezone.localdate():
+        update never counts. As known on `known_on` (if given): only what was recorded by
+        the end of that day counts, and a retraction made later does not undo an update;
+        so a report as known on a past day reads the same whatever was back-filled since.
+
+        Annotates `shown_status`, `last_change_on` (the effective date of its latest
+        update that counts) and `shown_last_checked_at` (when its latest update or review
+        that counts was recorded, by the end of `day`); leaves out pledges made after `day`."""
+        latest = (
+            StatusUpdate.objects.counting(known_on)
+            .filter(pledge=OuterRef("pk"), effective_on__lte=day)
+            .newest_first()
+        )
+        today = timezone.localdate()
+        if day >= today and (known_on is None or known_on >= today):
             # No update takes effect in the future, so the stored status is today's, and
             # so is the stored last check.
             shown_status = F("status")
             last_checked_at = F("last_checked_at")
         else:
             shown_status = Coalesce(Subquery(latest.values("status")[:1]), Value(Status.NOT_ASSESSED.value))
-            last_checked_at = _last_checked_by(day)
+            last_checked_at = _last_checked_by(min(day, known_on or day), known_on)
         return self.filter(statement__delivered_on__lte=day).annotate(
             shown_status=shown_status,
             last_change_on=Subquery(latest.values("effective_on")[:1]),
@@ -489,13 +495,20 @@ QUEUE_ORDER = (
 )
 
 
-def _last_checked_by(day: datetime.date) -> Coalesce:
-    """When the pledge's latest status update or review that counts was recorded, by the
-    end of `day`: what the services store as `last_checked_at`, for a day in the past."""
-    end = timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min))
+def end_of(day: datetime.date) -> datetime.datetime:
+    """The first moment after `day`, in the app's time zone: what was recorded "by `day`"
+    was recorded before it."""
+    return timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min))
+
+
+def _last_checked_by(day: datetime.date, known_on: datetime.date | None = None) -> Coalesce:
+    """When the pledge's latest status update or review that counts (as known on
+    `known_on`) was recorded, by the end of `day`: what the services store as
+    `last_checked_at`, for a day in the past."""
     latest = {
         model: Subquery(
-            model.objects.filter(pledge=OuterRef("pk"), retraction__isnull=True, recorded_at__lt=end)
+            model.objects.counting(known_on)
+            .filter(pledge=OuterRef("pk"), recorded_at__lt=end_of(day))
             .order_by("-recorded_at")
             .values("recorded_at")[:1]
         )
@@ -834,11 +847,23 @@ class EvidenceWithdrawal(AppendOnlyModel):
         return f"Withdrawal of {self.evidence}"
 
 
-class StatusUpdateQuerySet(AppendOnlyQuerySet):
-    def in_force(self) -> StatusUpdateQuerySet:
-        """Updates that count: every one that has not been retracted."""
+class CountingQuerySet(AppendOnlyQuerySet):
+    """Status updates or reviews, each of which a retraction may undo."""
+
+    def in_force(self):
+        """The ones that count: every one that has not been retracted."""
         return self.filter(retraction__isnull=True)
 
+    def counting(self, known_on: datetime.date | None = None):
+        """The ones that count now (known_on None), or as the record stood on `known_on`:
+        recorded by the end of that day, and not retracted by then."""
+        if known_on is None:
+            return self.in_force()
+        end = end_of(known_on)
+        return self.filter(recorded_at__lt=end).exclude(retraction__retracted_at__lt=end)
+
+
+class StatusUpdateQuerySet(CountingQuerySet):
     def newest_first(self) -> StatusUpdateQuerySet:
         # The order that decides a pledge's current status: effective date, then the
         # moment it was recorded, then the id as a last tie-break.
@@ -946,9 +971,8 @@ class Retraction(AppendOnlyModel):
         return f"Retraction of {self.status_update}"
 
 
-class ReviewQuerySet(AppendOnlyQuerySet):
-    def in_force(self) -> ReviewQuerySet:
-        return self.filter(retraction__isnull=True)
+class ReviewQuerySet(CountingQuerySet):
+    pass
 
 
 class Review(AppendOnlyModel):

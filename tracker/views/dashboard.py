@@ -9,7 +9,7 @@ from django.views.decorators.http import require_safe
 
 from tracker import figures
 from tracker.charts import stacked_columns, stacked_rows
-from tracker.filters import AsOfForm, as_of_day
+from tracker.filters import AsOfForm, as_of_day, known_on_day
 from tracker.vocabulary import Status
 
 
@@ -19,7 +19,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     form = AsOfForm(request.GET)
     day = as_of_day(form)
     asked = form.cleaned_data.get("as_of")
-    shown = figures.dashboard(day, as_of=asked)
+    known_on = known_on_day(form)
+    shown = figures.dashboard(day, as_of=asked, known_on=known_on)
     months, themes = shown["months"], shown["themes"]
     month_chart = stacked_columns(
         [(end.strftime("%b %Y"), _counts(row)) for end, row in months],
@@ -36,6 +37,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "form": form,
         "day": day,
         "as_of": asked,
+        "known_on": known_on,
         "month_chart": month_chart,
         "month_table": months,
         "theme_chart": theme_chart,

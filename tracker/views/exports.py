@@ -1,11 +1,17 @@
 """Exports: the pledge list as CSV or JSON, exactly as the list shows it (every page, the
-same filters and as-of date), and one pledge's full history as CSV.
+same filters, as-of and as-known-on dates), with what a report needs of each pledge's
+status (its rationale, who judged it and when, its evidence), and one pledge's full
+history as CSV. A CSV starts with a UTF-8 byte-order mark, so that spreadsheets read its
+curly quotes right (`?bom=no` leaves it out, for scripts); its file name says its
+filters and dates.
 
 Rows are streamed as they are read, a chunk at a time, so that 100,000 pledges take no
 more memory than 100. The columns are documented in README.md; keep them stable.
 """
 
 import csv
+import datetime
+import itertools
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -13,14 +19,15 @@ from itertools import islice
 
 from django.contrib.auth.decorators import permission_required
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
-from tracker import history
-from tracker.models import AMOUNT_FIELDS, DEADLINE_FIELDS, Pledge
+from tracker import history, rules
+from tracker.models import AMOUNT_FIELDS, DEADLINE_FIELDS, Evidence, Pledge, StatusUpdate, end_of
 from tracker.views.shared import filtered_pledges
 
 # A hundred rows at a time: an export of 100,000 pledges holds no more than one of 100.
@@ -50,7 +57,14 @@ PLEDGE_COLUMNS = [
     "final",
     "last_change_on",
     "last_checked_on",
+    "overdue",
+    "status_rationale",
+    "status_effective_on",
+    "status_recorded_at",
+    "judged_by",
+    "evidence_urls",
     "as_of",
+    "known_on",
 ]
 
 HISTORY_COLUMNS = [
@@ -95,25 +109,60 @@ def _csv_lines(columns: list[str], rows: Iterable[dict]) -> Iterator[str]:
         yield writer.writerow({name: safe_cell(value) for name, value in row.items()})
 
 
-def _in_chunks(pledges: QuerySet) -> Iterator[Pledge]:
-    """The pledges, each with its `theme_names`, holding one chunk of them at a time.
+def _in_chunks(pledges: QuerySet, day: datetime.date, known_on: datetime.date | None) -> Iterator[Pledge]:
+    """The pledges, each with its `theme_names` and the status update that decides its
+    status as of `day` as known on `known_on` (`deciding`, or None), holding one chunk of
+    them at a time: three queries a chunk.
 
     (prefetch_related() with iterator() keeps every chunk's objects alive to the end,
     and the statement's text, repeated on every row, is not exported: it stays behind.)
     """
     rows = pledges.defer("statement__text").iterator(chunk_size=CHUNK)
     while chunk := list(islice(rows, CHUNK)):
+        keys = [pledge.pk for pledge in chunk]
         names = defaultdict(list)
-        themes = Pledge.themes.through.objects.filter(pledge_id__in=[pledge.pk for pledge in chunk])
+        themes = Pledge.themes.through.objects.filter(pledge_id__in=keys)
         for pledge_id, name in themes.order_by("theme__name").values_list("pledge_id", "theme__name"):
             names[pledge_id].append(name)
+        deciding = _deciding_updates(keys, day, known_on)
         for pledge in chunk:
             pledge.theme_names = names[pledge.pk]
+            pledge.deciding = deciding.get(pledge.pk)
             yield pledge
 
 
-def _pledge_row(request: HttpRequest, pledge: Pledge, as_of: str) -> dict:
+def _deciding_updates(keys: list[int], day: datetime.date, known_on: datetime.date | None) -> dict:
+    """For each pledge, the status update that decides its status as of `day` (as known on
+    `known_on`), with its author and the evidence it cites that still stands then."""
+    updates = (
+        StatusUpdate.objects.counting(known_on)
+        .filter(pledge_id__in=keys, effective_on__lte=day)
+        .select_related("author")
+        .newest_first()
+    )
+    deciding = {}
+    for update in updates:
+        deciding.setdefault(update.pledge_id, update)
+    withdrawn = Q(withdrawal__isnull=False)
+    if known_on is not None:
+        withdrawn = Q(withdrawal__withdrawn_at__lt=end_of(known_on))
+    cited = (
+        Evidence.objects.filter(cited_by__in=[update.pk for update in deciding.values()])
+        .exclude(withdrawn)
+        .order_by("added_at", "pk")
+        .values_list("cited_by", "url")
+    )
+    urls = defaultdict(list)
+    for update_pk, url in cited:
+        urls[update_pk].append(url)
+    for update in deciding.values():
+        update.cited_urls = urls[update.pk]
+    return deciding
+
+
+def _pledge_row(request: HttpRequest, pledge: Pledge, dates: dict) -> dict:
     status = pledge.shown
+    deciding = pledge.deciding
     return {
         "id": pledge.pk,
         "url": request.build_absolute_uri(pledge.get_absolute_url()),
@@ -147,31 +196,73 @@ def _pledge_row(request: HttpRequest, pledge: Pledge, as_of: str) -> dict:
             if pledge.shown_last_checked_at
             else ""
         ),
-        "as_of": as_of,
+        "overdue": rules.is_overdue(pledge.deadline_on, status, dates["as_of"]),
+        "status_rationale": deciding.rationale if deciding else "",
+        "status_effective_on": deciding.effective_on.isoformat() if deciding else "",
+        "status_recorded_at": deciding.recorded_at.isoformat() if deciding else "",
+        "judged_by": deciding.author.get_username() if deciding else "",
+        "evidence_urls": " ".join(deciding.cited_urls) if deciding else "",
+        "as_of": dates["as_of"].isoformat(),
+        "known_on": dates["known_on"].isoformat() if dates["known_on"] else "",
     }
 
 
 @require_safe
 @permission_required("tracker.export_pledges", raise_exception=True)
 def export_pledges(request: HttpRequest, fmt: str) -> StreamingHttpResponse:
-    filterset = filtered_pledges(request)
-    as_of = filterset.day.isoformat()
-    rows = (_pledge_row(request, pledge, as_of) for pledge in _in_chunks(filterset.qs))
-    filename = f"pledges-as-of-{as_of}.{fmt}"
-    if fmt == "csv":
-        response = StreamingHttpResponse(
-            _csv_lines(PLEDGE_COLUMNS, rows), content_type="text/csv; charset=utf-8"
-        )
-    elif fmt == "json":
-        response = StreamingHttpResponse(_json_document(as_of, rows), content_type="application/json")
-    else:
+    if fmt not in ("csv", "json"):
         raise Http404("Exports come as csv or json.")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    filterset = filtered_pledges(request)
+    dates = {"as_of": filterset.day, "known_on": filterset.known_day}
+    pledges = _in_chunks(filterset.qs, filterset.day, filterset.known_day)
+    rows = (_pledge_row(request, pledge, dates) for pledge in pledges)
+    if fmt == "csv":
+        lines = _csv_lines(PLEDGE_COLUMNS, rows)
+        if request.GET.get("bom") != "no":
+            lines = itertools.chain([BOM], lines)
+        response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    else:
+        response = StreamingHttpResponse(_json_document(dates, rows), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="{export_name(filterset, fmt)}"'
     return response
 
 
-def _json_document(as_of: str, rows: Iterable[dict]) -> Iterator[str]:
-    yield f'{{"as_of": "{as_of}", "columns": {json.dumps(PLEDGE_COLUMNS)}, "pledges": ['
+# What tells a spreadsheet that the file is UTF-8 (Excel reads it as Windows-1252 without).
+BOM = "\ufeff"
+# File names stay short enough for every file system.
+NAME_CHARACTERS = 150
+
+
+def export_name(filterset, fmt: str) -> str:
+    """pledges-japan-fulfilled-as-of-2024-06-30.csv: the filters in use, in words where
+    they have them, then the dates."""
+    filterset.form.errors  # noqa: B018 - validates the form, once; a filter that cannot be read is left out
+    data = filterset.form.cleaned_data
+    words = []
+    for name in ("entity", "speaker", "theme"):
+        if data.get(name):
+            words.append(slugify(str(data[name])))
+    if data.get("statement"):
+        words.append(data["statement"].slug)
+    words += [slugify(value.replace("_", "-")) for value in data.get("status") or ()]
+    if data.get("kind"):
+        words.append(slugify(data["kind"].replace("_", "-")))
+    named = {"entity", "speaker", "theme", "statement", "status", "kind", "as_of", "known_on", "sort"}
+    if any(value not in (None, "", [], ()) for name, value in data.items() if name not in named):
+        words.append("filtered")
+    name = "-".join(["pledges", *[word for word in words if word]])[:NAME_CHARACTERS].rstrip("-")
+    name += f"-as-of-{filterset.day.isoformat()}"
+    if filterset.known_day:
+        name += f"-known-on-{filterset.known_day.isoformat()}"
+    return f"{name}.{fmt}"
+
+
+def _json_document(dates: dict, rows: Iterable[dict]) -> Iterator[str]:
+    known_on = dates["known_on"].isoformat() if dates["known_on"] else None
+    yield (
+        f'{{"as_of": "{dates["as_of"].isoformat()}", "known_on": {json.dumps(known_on)}, '
+        f'"columns": {json.dumps(PLEDGE_COLUMNS)}, "pledges": ['
+    )
     separator = "\n"
     for row in rows:
         yield separator + json.dumps(row, cls=DjangoJSONEncoder, ensure_ascii=False)

@@ -40,6 +40,7 @@ def pledge_list(request: HtmxHttpRequest) -> HttpResponse:
         "page": page,
         "page_error": page_error,
         "as_of": filterset.day if filterset.form.cleaned_data.get("as_of") else None,
+        "known_on": filterset.known_day,
         "today": timezone.localdate(),
     }
     # htmx asks for the results alone as the filters change, or, when a filter could not

@@ -3,10 +3,10 @@
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from tracker import figures
+from tracker.filters import AsOfForm, as_of_day, known_on_day
 from tracker.models import Entity, Pledge, Speaker, Statement
 from tracker.views.shared import STATEMENT_PAGE, statement_page_context
 
@@ -34,12 +34,16 @@ def speaker_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _scorecard_page(request: HttpRequest, subject, kind: str, pledges, **filters) -> HttpResponse:
-    """An entity's or a speaker's pledges as they stand today, and its statements;
-    `filters` select the same pledges in the pledge list."""
-    today = timezone.localdate()
+    """An entity's or a speaker's pledges as they stand (today, or as of a date as known
+    on another), and its statements; `filters` select the same pledges in the list."""
+    form = AsOfForm(request.GET)
+    day, known_on = as_of_day(form), known_on_day(form)
     card = figures.scorecard(
-        pledges.as_of(today).select_related("statement", "actor"), today=today, **filters
+        pledges.as_of(day, known_on).select_related("statement", "actor"),
+        day=day,
+        dates=form.dates,
+        **filters,
     )
     statements = subject.statements.select_related("speaker").order_by("-delivered_on")
-    context = {"subject": subject, "kind": kind, "statements": statements, **card}
+    context = {"subject": subject, "kind": kind, "statements": statements, "form": form, **form.dates, **card}
     return render(request, "tracker/scorecard.html", context)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django_htmx.middleware import HtmxDetails
 
 from tracker import history, services
-from tracker.filters import PledgeFilter
+from tracker.filters import AsOfForm, PledgeFilter, as_of_day, known_on_day
 from tracker.forms import (
     EvidenceForm,
     FollowUpForm,
@@ -181,13 +181,20 @@ def pledge_page_context(request: HttpRequest, pledge: Pledge, **bound) -> dict:
 def statement_page_context(request: HttpRequest, statement: Statement) -> dict:
     """The statement and its pledges in its text and, for those who review them, the
     pledges proposed in it that await review."""
+    form = AsOfForm(request.GET)
     pledges = list(
-        Pledge.objects.as_of(timezone.localdate())
+        Pledge.objects.as_of(as_of_day(form), known_on_day(form))
         .filter(statement=statement)
         .select_related("statement", "actor")
         .order_by("number")
     )
-    context = {"statement": statement, "pledges": pledges, "pieces": statement.text_with_pledges(pledges)}
+    context = {
+        "statement": statement,
+        "pledges": pledges,
+        "pieces": statement.text_with_pledges(pledges),
+        "form": form,
+        **form.dates,
+    }
     if request.user.has_perm("tracker.review_proposals"):
         context.update(proposal_rows(statement))
     return context
