@@ -19,6 +19,7 @@ REVIEWERS = {"analyst", "administrator"}
 ACCESS = {
     "home": ({"GET", "HEAD"}, EVERYONE | {"nobody"}),
     "dashboard": ({"GET", "HEAD"}, EVERYONE),
+    "methodology": ({"GET", "HEAD"}, EVERYONE),
     "pledge_list": ({"GET", "HEAD"}, EVERYONE),
     "export_pledges": ({"GET", "HEAD"}, {"manager", "administrator"}),
     "pledge_detail": ({"GET", "HEAD"}, EVERYONE),

@@ -3,6 +3,7 @@ report reads the same after a back-filled update; and exports with the reasons f
 status, a byte-order mark for spreadsheets and a name that says what they hold."""
 
 import datetime
+import html
 import json
 
 import pytest
@@ -11,8 +12,9 @@ from django.utils import timezone
 
 from tests.factories import evidence_on, make_pledge, recorded_days_ago, retract, update_on, withdraw
 from tests.helpers import body, csv_rows
+from tracker import rules
 from tracker.models import Pledge
-from tracker.vocabulary import Status
+from tracker.vocabulary import STATUS_MEANINGS, SourceType, Status
 
 pytestmark = pytest.mark.django_db
 
@@ -154,3 +156,38 @@ def test_the_as_known_on_date_is_bounded_and_named_when_wrong(manager_client):
         response = manager_client.get(reverse("pledge_list"), {"known_on": value})
         assert response.status_code == 200
         assert message in response.context["filter"].form.errors["known_on"][0]
+
+
+# --- the methodology page ---------------------------------------------------------------------
+
+
+def test_the_methodology_page_says_what_every_status_in_the_vocabulary_means(manager_client):
+    response = manager_client.get(reverse("methodology"))
+    content = response.content.decode()
+    for status in Status:
+        row = content.split(f'id="status-{status.value}"')[1].split("</tr>")[0]
+        assert status.label in row
+        for words in STATUS_MEANINGS[status]:
+            assert html_escaped(words) in row
+    for _, label in SourceType.choices:
+        assert html_escaped(label) in content
+    for rule in rules.NEEDS_AN_ANALYST:
+        assert html_escaped(rule) in content
+    assert 'href="/methodology/"' in content  # in the menu of every page
+
+
+def html_escaped(text: str) -> str:
+    return html.escape(text)
+
+
+def test_the_worked_example_computes_the_rate_from_the_data(manager_client, statement, analyst):
+    for number, status in enumerate([Status.FULFILLED, Status.FULFILLED, Status.NOT_FULFILLED], start=1):
+        pledge = make_pledge(statement, number)
+        evidence = evidence_on(pledge, analyst, url=f"https://example.org/{number}")
+        update_on(pledge, analyst, status, rationale="Seen.", evidence=[evidence])
+    make_pledge(statement, 4)
+    example = manager_client.get(reverse("methodology")).context["example"]
+    assert (example["scored"], example["pledges"], example["total"]) == (3, 4, 1)
+    assert example["rate"] == round((1 / 3 + 1) / 2 * 100, 1) == 66.7
+    content = manager_client.get(reverse("methodology")).content.decode()
+    assert "Mean score: 1 / 3 = 0.333" in content and "66.7 %" in content and "too few to compare" in content

@@ -1,17 +1,20 @@
 """`make run` loads the seed statement only where it is missing: never over an edit."""
 
+import datetime
 import re
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 
 from tests.conftest import SEED
 from tests.test_admin import JUDGES, form_values, post_statement_text
-from tracker.models import Pledge, Statement, StatementRevision
+from tracker.models import Evidence, Pledge, Statement, StatementRevision, StatusUpdate
+from tracker.vocabulary import Status
 
 pytestmark = pytest.mark.django_db
 
@@ -69,3 +72,19 @@ def test_make_run_loads_the_seed_with_load_seed_not_loaddata():
     run = re.search(r"^run:.*?(?=^\S|\Z)", makefile, re.MULTILINE | re.DOTALL).group(0)
     assert "manage.py load_seed" in run
     assert "loaddata" not in run
+
+
+def test_load_seed_records_the_sourced_follow_up_once(db):
+    load_seed()
+    load_seed()
+
+    [update] = StatusUpdate.objects.all()
+    pledge = Pledge.objects.get(statement__slug="japan-unsc-2023-12-07", number=3)
+    assert update.pledge == pledge and pledge.current_status is Status.FULFILLED
+    assert update.effective_on == datetime.date(2024, 12, 24) and "resolution 79/243" in update.rationale
+    [evidence] = Evidence.objects.all()
+    assert list(update.evidence.all()) == [evidence]
+    assert evidence.url == "https://www.unodc.org/unodc/en/cybercrime/ad_hoc_committee/home"
+    assert evidence.source_type == "intergovernmental"
+    keeper = get_user_model().objects.get(username="seed-record")
+    assert update.author == keeper and not keeper.has_usable_password()

@@ -4,11 +4,12 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tracker.views import dashboard, exports, follow_ups, imports, pledges, proposals, records
+from tracker.views import dashboard, exports, follow_ups, imports, methodology, pledges, proposals, records
 
 urlpatterns = [
     path("", pledges.home, name="home"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("methodology/", methodology.methodology, name="methodology"),
     path("pledges/", pledges.pledge_list, name="pledge_list"),
     path("pledges/export.<str:fmt>", exports.export_pledges, name="export_pledges"),
     path("pledges/<int:pk>/", pledges.pledge_detail, name="pledge_detail"),

@@ -106,6 +106,51 @@ _STATUS_FACTS: dict[Status, tuple[bool, int | None, bool]] = {
 }
 
 
+# status: (what it means, when to use it), as the methodology page tells it.
+STATUS_MEANINGS: dict[Status, tuple[str, str]] = {
+    Status.NOT_ASSESSED: (
+        "Nobody has judged the pledge yet.",
+        "Every new pledge starts here; no analyst records it.",
+    ),
+    Status.NOT_STARTED: (
+        "Judged: no sign of action yet.",
+        "The pledge was looked into and nothing has been done towards it so far.",
+    ),
+    Status.IN_PROGRESS: (
+        "Action is under way.",
+        "Steps towards the pledge are public (a budget line, a call for applications, a first "
+        "meeting) and it is not yet delivered.",
+    ),
+    Status.STALLED: (
+        "Action began and stopped, or is blocked.",
+        "Work started but has stopped, or is waiting on something outside the pledging entity's "
+        "hands (a vote, a partner).",
+    ),
+    Status.PARTIALLY_FULFILLED: (
+        "Delivered in part, or a compromise.",
+        "Part of what was promised was delivered, or something less than promised; cite the "
+        "evidence of what was delivered.",
+    ),
+    Status.FULFILLED: (
+        "Delivered as pledged.",
+        "What was promised happened, by its deadline if it had one; cite the evidence.",
+    ),
+    Status.NOT_FULFILLED: (
+        "The deadline passed or the pledge was abandoned, and it was not delivered.",
+        "The deadline is past without delivery, or the entity said it will not deliver; cite the evidence.",
+    ),
+    Status.WITHDRAWN: (
+        "Withdrawn, or superseded by a later pledge.",
+        "The entity took the pledge back or replaced it with another; name the later pledge in "
+        "the rationale.",
+    ),
+    Status.CANNOT_BE_VERIFIED: (
+        "No public evidence can settle it.",
+        "After looking, the sources do not say whether it was delivered; it is checked again after 180 days.",
+    ),
+}
+
+
 class EntityKind(models.TextChoices):
     STATE = "state", "State"
     ORGANISATION = "organisation", "Organisation"
