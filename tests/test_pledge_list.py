@@ -144,7 +144,9 @@ def test_a_retracted_update_never_counts(manager_client, world):
     for day in ("2024-03-01", ""):
         shown = {
             p.pk: p.shown
-            for p in manager_client.get(reverse("pledge_list"), {"as_of": day}).context["page"].object_list
+            for p in manager_client.get(reverse("pledge_list"), {"as_of": day}, follow=True)
+            .context["page"]
+            .object_list
         }
         assert shown[world["sylvanian"].pk] == Status.NOT_ASSESSED
 
@@ -290,3 +292,20 @@ def test_the_list_takes_the_same_number_of_queries_for_3_or_40_pledges(manager_c
         update_on(pledge, analyst, Status.IN_PROGRESS, effective_on=JAN)
         Entity.objects.create(name=f"Entity {number}", kind=EntityKind.STATE)
     assert count() == few
+
+
+def test_a_shared_address_keeps_only_the_filters_in_use(manager_client, world):
+    sent = {"q": "", "as_of": "", "status": "fulfilled", "entity": "", "page": "1", "sort": ""}
+    response = manager_client.get(reverse("pledge_list"), sent)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("pledge_list") + "?status=fulfilled&page=1"
+    # With htmx, the address pushed into the browser's history is the same.
+    response = manager_client.get(reverse("pledge_list"), sent, headers={"HX-Request": "true"})
+    assert response["HX-Push-Url"] == reverse("pledge_list") + "?status=fulfilled&page=1"
+    assert {p.pk for p in response.context["page"].object_list} == pks(world, "fulfilled")
+
+
+def test_the_filters_say_how_many_are_active(manager_client, world):
+    content = manager_client.get(reverse("pledge_list"), {"status": ["fulfilled", "stalled"], "q": "thing"})
+    assert "<summary>Filters (2 active)</summary>" in content.content.decode()
+    assert "<summary>Filters</summary>" in manager_client.get(reverse("pledge_list")).content.decode()

@@ -2,6 +2,11 @@
 "use strict";
 
 document.addEventListener("DOMContentLoaded", () => {
+  // On a phone the pledge list's filters fold behind their button, so that the pledges
+  // come first; without JavaScript they stay open.
+  const filtersFold = document.querySelector(".filters-fold");
+  if (filtersFold && !window.matchMedia("(min-width: 60rem)").matches) filtersFold.open = false;
+
   const announcer = document.getElementById("announcer");
   const requestError = document.getElementById("request-error");
 

@@ -2,12 +2,13 @@
 pledge page. Each view checks the person's permission first, on the server."""
 
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import reswap, retarget
+from django_htmx.http import push_url, reswap, retarget
 
 from tracker import rules
 from tracker.models import Pledge
@@ -33,6 +34,11 @@ def home(request: HttpRequest) -> HttpResponse:
 @permission_required("tracker.view_pledge", raise_exception=True)
 @vary_on_headers("HX-Request")
 def pledge_list(request: HtmxHttpRequest) -> HttpResponse:
+    # A form sends every field, the empty ones too: the address to share keeps only
+    # the filters in use.
+    in_use = filters_in_use(request)
+    if not request.htmx and in_use.urlencode() != request.GET.urlencode():
+        return redirect(_address(in_use))
     filterset = filtered_pledges(request)
     page, page_error = page_of(filterset.qs, request)
     context = {
@@ -41,6 +47,7 @@ def pledge_list(request: HtmxHttpRequest) -> HttpResponse:
         "page_error": page_error,
         "as_of": filterset.day if filterset.form.cleaned_data.get("as_of") else None,
         "known_on": filterset.known_day,
+        "active_filters": len([key for key in in_use if key not in ("page", "sort")]),
         "today": timezone.localdate(),
     }
     # htmx asks for the results alone as the filters change, or, when a filter could not
@@ -49,9 +56,25 @@ def pledge_list(request: HtmxHttpRequest) -> HttpResponse:
     if request.htmx and not request.htmx.history_restore_request:
         if filterset.form.errors:
             response = render(request, "tracker/pledge_list.html#list_layout", context)
-            return reswap(retarget(response, "#list-layout"), "outerHTML")
-        return render(request, "tracker/pledge_list.html#results", context)
+            response = reswap(retarget(response, "#list-layout"), "outerHTML")
+        else:
+            response = render(request, "tracker/pledge_list.html#results", context)
+        return push_url(response, _address(in_use))
     return render(request, "tracker/pledge_list.html", context)
+
+
+def filters_in_use(request: HttpRequest) -> QueryDict:
+    """The list's query without its empty fields."""
+    kept = QueryDict(mutable=True)
+    for key, values in request.GET.lists():
+        values = [value for value in values if value != ""]
+        if values:
+            kept.setlist(key, values)
+    return kept
+
+
+def _address(query: QueryDict) -> str:
+    return reverse("pledge_list") + (f"?{query.urlencode()}" if query else "")
 
 
 @require_safe
