@@ -59,7 +59,10 @@ def world(today, analyst):
 
 
 def test_compliance_is_the_g7_rate_with_the_pledges_it_rests_on(manager_client, world):
-    rows = {row["actor__name"]: row for row in manager_client.get(reverse("dashboard")).context["compliance"]}
+    compliance = {
+        group: rows for group, _, rows in manager_client.get(reverse("dashboard")).context["compliance"]
+    }
+    rows = {row["name"]: row for row in compliance["entity"]}
     # Freedonia: +1, 0, −1 (withdrawn is not scored): mean 0, rate 50 %.
     assert (rows["Freedonia"]["rate"], rows["Freedonia"]["scored"], rows["Freedonia"]["pledges"]) == (
         50.0,
@@ -226,3 +229,37 @@ def test_a_bad_as_of_date_is_shown_beside_the_field(today, manager_client, world
 
 def test_managers_land_on_the_dashboard(manager_client):
     assert manager_client.get(reverse("home")).url == reverse("dashboard")
+
+
+def test_the_rate_per_theme_and_per_statement_says_what_it_rests_on(manager_client, world):
+    water, _ = Theme.objects.get_or_create(name="Water")
+    for name in ("kept", "broken"):
+        world[name].themes.add(water)
+
+    def rates(**params) -> dict:
+        context = manager_client.get(reverse("dashboard"), params).context
+        return {group: rows for group, _, rows in context["compliance"]}
+
+    compliance = rates()
+    by_theme = {
+        row["name"]: (row["rate"], row["scored"], row["pledges"], row["too_few"])
+        for row in compliance["theme"]
+    }
+    # Water: +1 and −1; no theme: 0 and +1 (withdrawn and not assessed are not scored).
+    assert by_theme == {"Water": (50.0, 2, 2, True), None: (75.0, 2, 4, True)}
+    by_statement = {row["key"]: (row["rate"], row["scored"]) for row in compliance["statement"]}
+    assert by_statement == {
+        world["kept"].statement_id: (50.0, 3),
+        world["open"].statement_id: (100.0, 1),
+    }
+    # Ordered by rate, the highest first; by scored pledges, the most first.
+    assert [row["key"] for row in rates(rates_by="rate")["statement"]] == [
+        world["open"].statement_id,
+        world["kept"].statement_id,
+    ]
+    assert rates(rates_by="scored")["statement"][0]["key"] == world["kept"].statement_id
+    content = manager_client.get(reverse("dashboard")).content.decode()
+    assert content.count('<span class="too-few">too few to compare</span>') == 2 + 2 + 2
+    # A theme's rate links to the scored pledges of that theme.
+    [water_row] = [row for row in compliance["theme"] if row["name"] == "Water"]
+    assert f"theme={water.pk}" in water_row["link"] and "status=fulfilled" in water_row["link"]

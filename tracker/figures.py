@@ -41,7 +41,11 @@ def list_link(
 
 
 def dashboard(
-    day: datetime.date, *, as_of: datetime.date | None, known_on: datetime.date | None = None
+    day: datetime.date,
+    *,
+    as_of: datetime.date | None,
+    known_on: datetime.date | None = None,
+    rates_by: str = "name",
 ) -> dict:
     """Everything the dashboard counts, as of `day` (`as_of` is the date asked for, if
     any, which the links carry) as known on `known_on` (None: all that is recorded),
@@ -72,13 +76,27 @@ def dashboard(
             (rules.NOT_CHECKED_LABEL, counts["not_checked"], link(not_checked="yes")),
             ("Never assessed", counts["never_assessed"], link(status=Status.NOT_ASSESSED.value)),
         ],
+        # The compliance rate per entity, theme and statement, each row with the links to
+        # the pledges it rests on and to all its pledges.
         "compliance": [
-            {
-                **row,
-                "link": link(entity=row["actor_id"], status=rules.SCORED_STATUSES),
-                "all_link": link(entity=row["actor_id"]),
-            }
-            for row in pledges.compliance_by_entity()
+            (
+                group,
+                heading,
+                sorted_rates(
+                    [
+                        {
+                            **row,
+                            "link": link(**{group: row["key"], "status": rules.SCORED_STATUSES})
+                            if row["key"]
+                            else link(status=rules.SCORED_STATUSES),
+                            "all_link": link(**{group: row["key"]}) if row["key"] else link(),
+                        }
+                        for row in pledges.compliance_by(key, name)
+                    ],
+                    rates_by,
+                ),
+            )
+            for group, heading, key, name in RATE_GROUPS
         ],
         # Each month's figures link to the list as of that month's end.
         "months": [
@@ -96,6 +114,31 @@ def dashboard(
     }
 
 
+# Each grouping of the compliance rate: its filter in the list, its heading, and the
+# fields that key and name it.
+RATE_GROUPS = [
+    ("entity", "Entity", "actor_id", "actor__name"),
+    ("theme", "Theme", "themes", "themes__name"),
+    ("statement", "Statement", "statement_id", "statement__title"),
+]
+# How the rate tables can be ordered.
+RATE_ORDERS = {"name": "name", "rate": "highest rate first", "scored": "most scored pledges first"}
+
+
+def sorted_rates(rows: list[dict], order: str) -> list[dict]:
+    """Rows of compliance_by(), by name, by rate (highest first, unscored last) or by how
+    many scored pledges they rest on (most first)."""
+    if order == "rate":
+        return sorted(rows, key=lambda row: (row["rate"] is None, -(row["rate"] or 0), row["name"] or ""))
+    if order == "scored":
+        return sorted(rows, key=lambda row: (-row["scored"], row["name"] or ""))
+    return sorted(rows, key=lambda row: (row["name"] is None, row["name"] or ""))
+
+
+def _with_too_few(row: dict) -> dict:
+    return {**row, "too_few": rules.too_few_to_compare(row["scored"])}
+
+
 def scorecard(pledges, *, day: datetime.date, dates: dict, **filters) -> dict:
     """Pledges (as of `day`) by status, the compliance rate and the overdue pledges,
     each with a link to the pledge list filtered to what it counts (`filters` select
@@ -105,7 +148,7 @@ def scorecard(pledges, *, day: datetime.date, dates: dict, **filters) -> dict:
         "by_status": [
             (status, n, link(status=status.value)) for status, n in pledges.count_by_status().items() if n
         ],
-        "compliance": {**pledges.compliance(), "link": link(status=rules.SCORED_STATUSES)},
+        "compliance": _with_too_few({**pledges.compliance(), "link": link(status=rules.SCORED_STATUSES)}),
         "overdue": pledges.overdue(day).order_by("deadline_on", "pk"),
         "overdue_link": link(overdue="yes"),
         "all_link": link(),

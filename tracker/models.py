@@ -387,13 +387,34 @@ class PledgeQuerySet(models.QuerySet):
 
     def compliance_by_entity(self) -> list[dict]:
         """compliance(), for each entity that made pledges."""
+        return self.compliance_by("actor_id", "actor__name")
+
+    def compliance_by(self, key: str, name: str) -> list[dict]:
+        """compliance(), for each group of pledges sharing `key` (a theme, a statement, an
+        entity ...), named by `name`; in one query. Each row: key, name, pledges, scored,
+        mean, rate, and whether the rate rests on too few pledges to compare."""
         rows = (
             self.order_by()
-            .values("actor_id", "actor__name")
-            .annotate(pledges=models.Count("pk"), **_compliance_aggregates())
-            .order_by("actor__name")
+            .values(key, name)
+            .annotate(
+                pledges=models.Count("pk", distinct=True),
+                scored=models.Count("pk", distinct=True, filter=rules.scored()),
+                mean=models.Avg(_compliance_score()),
+            )
+            .order_by(name)
         )
-        return [{**row, "rate": _compliance_rate(row["mean"])} for row in rows]
+        return [
+            {
+                "key": row[key],
+                "name": row[name],
+                "pledges": row["pledges"],
+                "scored": row["scored"],
+                "mean": row["mean"],
+                "rate": _compliance_rate(row["mean"]),
+                "too_few": rules.too_few_to_compare(row["scored"]),
+            }
+            for row in rows
+        ]
 
     def count_by_theme_and_status(self) -> list[tuple[Theme | None, dict[Status, int]]]:
         """Pledges by theme, then status, in one query; a pledge with several themes
@@ -519,8 +540,9 @@ def _last_checked_by(day: datetime.date, known_on: datetime.date | None = None) 
     return Greatest(Coalesce(update, review), Coalesce(review, update))
 
 
-def _compliance_aggregates() -> dict:
-    score = Case(
+def _compliance_score() -> Case:
+    """Each pledge's score (NULL when it is not scored)."""
+    return Case(
         *[
             When(shown_status=status.value, then=Value(status.compliance_score))
             for status in Status
@@ -528,6 +550,10 @@ def _compliance_aggregates() -> dict:
         ],
         output_field=models.IntegerField(),
     )
+
+
+def _compliance_aggregates() -> dict:
+    score = _compliance_score()
     return {"scored": models.Count(score), "mean": models.Avg(score)}
 
 

@@ -52,6 +52,14 @@ CLOSED_EXPLAINED = (
     "stays until its status is final."
 )
 
+# A compliance rate resting on fewer scored pledges than this is marked "too few to compare".
+TOO_FEW_TO_COMPARE = 5
+
+
+def too_few_to_compare(scored: int) -> bool:
+    return scored < TOO_FEW_TO_COMPARE
+
+
 # The statuses the compliance rate counts (tracker.vocabulary: fulfilled +1, partially 0, not −1).
 SCORED_STATUSES = [status.value for status in Status if status.compliance_score is not None]
 

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from tracker import figures
+from tracker import figures, rules
 from tracker.charts import stacked_columns, stacked_rows
 from tracker.filters import AsOfForm, as_of_day, known_on_day
 from tracker.vocabulary import Status
@@ -20,7 +20,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     day = as_of_day(form)
     asked = form.cleaned_data.get("as_of")
     known_on = known_on_day(form)
-    shown = figures.dashboard(day, as_of=asked, known_on=known_on)
+    rates_by = request.GET.get("rates_by", "name")
+    rates_by = rates_by if rates_by in figures.RATE_ORDERS else "name"
+    shown = figures.dashboard(day, as_of=asked, known_on=known_on, rates_by=rates_by)
     months, themes = shown["months"], shown["themes"]
     month_chart = stacked_columns(
         [(end.strftime("%b %Y"), _counts(row)) for end, row in months],
@@ -38,6 +40,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "day": day,
         "as_of": asked,
         "known_on": known_on,
+        "rates_by": rates_by,
+        "rate_orders": figures.RATE_ORDERS,
+        "too_few": rules.TOO_FEW_TO_COMPARE,
         "month_chart": month_chart,
         "month_table": months,
         "theme_chart": theme_chart,
