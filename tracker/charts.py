@@ -56,7 +56,8 @@ def stacked_columns(
     """Vertical bars, one per column (a month), stacked by status in the vocabulary's order."""
     left, bottom, top = 40, 28, 10
     band = max(14, min(48, 720 // max(len(columns), 1)))
-    width = left + band * len(columns) + 10
+    # Room on the right for half of the last month's label, centred under its bar.
+    width = left + band * len(columns) + 40
     plot = height - bottom - top
     max_total = max((sum(counts.values()) for _, counts in columns), default=0) or 1
     every = max(1, len(columns) // 12)  # at most about twelve labels under the axis
@@ -83,7 +84,13 @@ def stacked_columns(
                     )
                 )
         bars.append(bar)
-    axis = {"x": left, "top": top, "bottom": top + plot, "right": width - 10, "max": max_total}
+    axis = {
+        "x": left,
+        "top": top,
+        "bottom": top + plot,
+        "right": left + band * len(columns),
+        "max": max_total,
+    }
     return Chart(width=width, height=height, bars=bars, max_total=max_total, axis=axis)
 
 

@@ -392,7 +392,8 @@ class PledgeQuerySet(models.QuerySet):
     def compliance_by(self, key: str, name: str) -> list[dict]:
         """compliance(), for each group of pledges sharing `key` (a theme, a statement, an
         entity ...), named by `name`; in one query. Each row: key, name, pledges, scored,
-        mean, rate, and whether the rate rests on too few pledges to compare."""
+        mean, rate, whether the rate rests on too few pledges to compare, and how many
+        pledges have each status (by_status)."""
         rows = (
             self.order_by()
             .values(key, name)
@@ -400,6 +401,12 @@ class PledgeQuerySet(models.QuerySet):
                 pledges=models.Count("pk", distinct=True),
                 scored=models.Count("pk", distinct=True, filter=rules.scored()),
                 mean=models.Avg(_compliance_score()),
+                **{
+                    f"n_{status.value}": models.Count(
+                        "pk", distinct=True, filter=Q(shown_status=status.value)
+                    )
+                    for status in Status
+                },
             )
             .order_by(name)
         )
@@ -412,6 +419,7 @@ class PledgeQuerySet(models.QuerySet):
                 "mean": row["mean"],
                 "rate": _compliance_rate(row["mean"]),
                 "too_few": rules.too_few_to_compare(row["scored"]),
+                "by_status": {status: row[f"n_{status.value}"] for status in Status},
             }
             for row in rows
         ]

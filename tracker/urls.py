@@ -4,7 +4,17 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tracker.views import dashboard, exports, follow_ups, imports, methodology, pledges, proposals, records
+from tracker.views import (
+    dashboard,
+    exports,
+    follow_ups,
+    imports,
+    lists,
+    methodology,
+    pledges,
+    proposals,
+    records,
+)
 
 urlpatterns = [
     path("", pledges.home, name="home"),
@@ -30,6 +40,9 @@ urlpatterns = [
         name="withdraw_evidence",
     ),
     path("queue/", pledges.analyst_queue, name="analyst_queue"),
+    path("statements/", lists.statement_list, name="statement_list"),
+    path("entities/", lists.entity_list, name="entity_list"),
+    path("speakers/", lists.speaker_list, name="speaker_list"),
     path("statements/import/", imports.import_statement, name="import_statement"),
     path("statements/<slug:slug>/", records.statement_detail, name="statement_detail"),
     path("statements/<slug:slug>/pledges/new/", proposals.new_pledge, name="new_pledge"),
