@@ -20,6 +20,10 @@ ACCESS = {
     "home": ({"GET", "HEAD"}, EVERYONE | {"nobody"}),
     "dashboard": ({"GET", "HEAD"}, EVERYONE),
     "methodology": ({"GET", "HEAD"}, EVERYONE),
+    "list_briefing": ({"GET", "HEAD"}, EVERYONE),
+    "entity_briefing": ({"GET", "HEAD"}, EVERYONE),
+    "statement_briefing": ({"GET", "HEAD"}, EVERYONE),
+    "theme_briefing": ({"GET", "HEAD"}, EVERYONE),
     "statement_list": ({"GET", "HEAD"}, EVERYONE),
     "entity_list": ({"GET", "HEAD"}, EVERYONE),
     "speaker_list": ({"GET", "HEAD"}, EVERYONE),
@@ -112,6 +116,11 @@ def address(name: str, world) -> str:
         "retract_review": [pledge.pk, world["review"].pk],
         "withdraw_evidence": [pledge.pk, world["evidence"].pk],
         "statement_detail": [seed.slug],
+        "statement_briefing": [seed.slug],
+        "entity_briefing": [seed.entity_id],
+        "theme_briefing": [
+            seed.pledges.filter(themes__isnull=False).values_list("themes", flat=True).first()
+        ],
         "new_pledge": [statement.slug],
         "reject_proposal": [statement.slug, world["proposal"].pk],
         "entity_detail": [seed.entity_id],

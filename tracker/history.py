@@ -12,8 +12,10 @@ pledge's version it made (text revisions belong to the statement and make none).
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils import timezone
 
 from tracker.models import (
@@ -26,6 +28,7 @@ from tracker.models import (
     ReviewRetraction,
     StatementRevision,
     StatusUpdate,
+    end_of,
 )
 
 UPDATE, RETRACTION, EVIDENCE, EDIT, REVISION = "update", "retraction", "evidence", "edit", "revision"
@@ -275,3 +278,33 @@ def recent(day: datetime.date, limit: int) -> list[Entry]:
     entries += [Entry.of_review(review, review.pledge) for review in reviews]
     entries += [Entry.of_evidence(item, item.pledge) for item in evidence]
     return sorted(entries, key=lambda entry: entry.at, reverse=True)[:limit]
+
+
+def deciding_updates(keys: list[int], day: datetime.date, known_on: datetime.date | None) -> dict:
+    """For each of the pledges `keys`, the status update that decides its status as of
+    `day` (as known on `known_on`), with its author, and the evidence it cites that still
+    stood then as `cited`: [(title, url)]. Two queries, whatever the number of pledges."""
+    updates = (
+        StatusUpdate.objects.counting(known_on)
+        .filter(pledge_id__in=keys, effective_on__lte=day)
+        .select_related("author")
+        .newest_first()
+    )
+    deciding = {}
+    for update in updates:
+        deciding.setdefault(update.pledge_id, update)
+    withdrawn = Q(withdrawal__isnull=False)
+    if known_on is not None:
+        withdrawn = Q(withdrawal__withdrawn_at__lt=end_of(known_on))
+    cited = (
+        Evidence.objects.filter(cited_by__in=[update.pk for update in deciding.values()])
+        .exclude(withdrawn)
+        .order_by("added_at", "pk")
+        .values_list("cited_by", "title", "url")
+    )
+    by_update = defaultdict(list)
+    for update_pk, title, url in cited:
+        by_update[update_pk].append((title, url))
+    for update in deciding.values():
+        update.cited = by_update[update.pk]
+    return deciding

@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from tracker.views import (
+    briefings,
     dashboard,
     exports,
     follow_ups,
@@ -22,6 +23,10 @@ urlpatterns = [
     path("methodology/", methodology.methodology, name="methodology"),
     path("pledges/", pledges.pledge_list, name="pledge_list"),
     path("pledges/export.<str:fmt>", exports.export_pledges, name="export_pledges"),
+    path("pledges/briefing/", briefings.list_briefing, name="list_briefing"),
+    path("entities/<int:pk>/briefing/", briefings.entity_briefing, name="entity_briefing"),
+    path("statements/<slug:slug>/briefing/", briefings.statement_briefing, name="statement_briefing"),
+    path("themes/<int:pk>/briefing/", briefings.theme_briefing, name="theme_briefing"),
     path("pledges/<int:pk>/", pledges.pledge_detail, name="pledge_detail"),
     path("pledges/<int:pk>/history.csv", exports.pledge_history_csv, name="pledge_history_csv"),
     path("pledges/<int:pk>/follow-ups/", follow_ups.log_follow_up, name="log_follow_up"),

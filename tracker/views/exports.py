@@ -19,7 +19,7 @@ from itertools import islice
 
 from django.contrib.auth.decorators import permission_required
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -27,7 +27,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
 from tracker import history, rules
-from tracker.models import AMOUNT_FIELDS, DEADLINE_FIELDS, Evidence, Pledge, StatusUpdate, end_of
+from tracker.models import AMOUNT_FIELDS, DEADLINE_FIELDS, Pledge
 from tracker.views.shared import filtered_pledges
 
 # A hundred rows at a time: an export of 100,000 pledges holds no more than one of 100.
@@ -124,40 +124,11 @@ def _in_chunks(pledges: QuerySet, day: datetime.date, known_on: datetime.date | 
         themes = Pledge.themes.through.objects.filter(pledge_id__in=keys)
         for pledge_id, name in themes.order_by("theme__name").values_list("pledge_id", "theme__name"):
             names[pledge_id].append(name)
-        deciding = _deciding_updates(keys, day, known_on)
+        deciding = history.deciding_updates(keys, day, known_on)
         for pledge in chunk:
             pledge.theme_names = names[pledge.pk]
             pledge.deciding = deciding.get(pledge.pk)
             yield pledge
-
-
-def _deciding_updates(keys: list[int], day: datetime.date, known_on: datetime.date | None) -> dict:
-    """For each pledge, the status update that decides its status as of `day` (as known on
-    `known_on`), with its author and the evidence it cites that still stands then."""
-    updates = (
-        StatusUpdate.objects.counting(known_on)
-        .filter(pledge_id__in=keys, effective_on__lte=day)
-        .select_related("author")
-        .newest_first()
-    )
-    deciding = {}
-    for update in updates:
-        deciding.setdefault(update.pledge_id, update)
-    withdrawn = Q(withdrawal__isnull=False)
-    if known_on is not None:
-        withdrawn = Q(withdrawal__withdrawn_at__lt=end_of(known_on))
-    cited = (
-        Evidence.objects.filter(cited_by__in=[update.pk for update in deciding.values()])
-        .exclude(withdrawn)
-        .order_by("added_at", "pk")
-        .values_list("cited_by", "url")
-    )
-    urls = defaultdict(list)
-    for update_pk, url in cited:
-        urls[update_pk].append(url)
-    for update in deciding.values():
-        update.cited_urls = urls[update.pk]
-    return deciding
 
 
 def _pledge_row(request: HttpRequest, pledge: Pledge, dates: dict) -> dict:
@@ -201,7 +172,7 @@ def _pledge_row(request: HttpRequest, pledge: Pledge, dates: dict) -> dict:
         "status_effective_on": deciding.effective_on.isoformat() if deciding else "",
         "status_recorded_at": deciding.recorded_at.isoformat() if deciding else "",
         "judged_by": deciding.author.get_username() if deciding else "",
-        "evidence_urls": " ".join(deciding.cited_urls) if deciding else "",
+        "evidence_urls": " ".join(url for _, url in deciding.cited) if deciding else "",
         "as_of": dates["as_of"].isoformat(),
         "known_on": dates["known_on"].isoformat() if dates["known_on"] else "",
     }
