@@ -19,7 +19,7 @@ help:
 	@echo "make benchmark-import  time reading and importing statements of 1,000 and 10,000 words"
 	@echo "make benchmark-reload  fixture reloads and admin edits during 16 writers: anything rewound?"
 	@echo "make extraction-report  precision and recall of the proposed pledges on the labelled statements"
-	@echo "make screenshots   retake the README's screenshot of the dashboard (needs Chromium)"
+	@echo "make screenshots   retake the README's screenshots: dashboard, list, pledge, briefing (needs Chromium)"
 
 # A Python >= 3.12: the newest on PATH, else the newest under pyenv's versions folder.
 $(VENV)/bin/python:

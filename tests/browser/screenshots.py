@@ -1,9 +1,11 @@
-"""Retake the README's screenshot of the dashboard, on the seed data.
+"""Retake the README's screenshots, on the seed data.
 
     make screenshots          (or: .venv/bin/python -m tests.browser.screenshots)
 
-Serves the app from a throwaway SQLite database holding the seed statement, logs in as
-the demo manager in Debian's Chromium, and saves tests/browser/screenshots/dashboard.png.
+Serves the app from a throwaway SQLite database holding the seed statement and its
+sourced follow-up (as `make run` loads them), logs in as the demo manager in Debian's
+Chromium, and saves into tests/browser/screenshots/: the dashboard, the pledge list, the
+cybercrime pledge's page, and Japan's briefing as printed.
 """
 
 import os
@@ -20,7 +22,14 @@ from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.helpers import free_port
 
 PROJECT = Path(__file__).resolve().parents[2]
-OUTPUT = Path(__file__).resolve().parent / "screenshots" / "dashboard.png"
+FOLDER = Path(__file__).resolve().parent / "screenshots"
+# name: (address, what to wait for, as printed?)
+SHOTS = {
+    "dashboard": ("/dashboard/", "#compliance-heading", False),
+    "pledge-list": ("/pledges/", "#results", False),
+    "pledge": ("/pledges/3/", "#timeline", False),
+    "briefing": ("/entities/1/briefing/", ".briefing-summary", True),
+}
 
 
 def main() -> None:
@@ -29,7 +38,7 @@ def main() -> None:
         manage = [sys.executable, "manage.py"]
         for command in (
             ["migrate", "-v0"],
-            ["loaddata", "japan-unsc-2023-12-07", "-v0"],
+            ["load_seed"],
             ["create_demo_accounts"],
         ):
             subprocess.run(manage + command, cwd=PROJECT, env=env, check=True, stdout=subprocess.DEVNULL)
@@ -52,13 +61,21 @@ def main() -> None:
                 page.get_by_label("Password").fill("manager-demo-password")
                 page.get_by_role("button", name="Log in").click()
                 page.wait_for_url("**/dashboard/")
-                OUTPUT.parent.mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=OUTPUT, full_page=True)
+                FOLDER.mkdir(parents=True, exist_ok=True)
+                for name, (address, ready, printed) in SHOTS.items():
+                    page.goto(address)
+                    page.locator(ready).wait_for()
+                    if printed:
+                        page.emulate_media(media="print")
+                        page.set_viewport_size({"width": 760, "height": 900})
+                    page.screenshot(path=FOLDER / f"{name}.png", full_page=True)
+                    page.emulate_media(media="screen")
+                    page.set_viewport_size({"width": 1280, "height": 900})
+                    print(f"Saved {(FOLDER / name).relative_to(PROJECT)}.png")
                 browser.close()
         finally:
             server.terminate()
             server.wait(timeout=10)
-    print(f"Saved {OUTPUT.relative_to(PROJECT)}")
 
 
 def wait_for(url: str) -> None:
