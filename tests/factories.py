@@ -134,3 +134,15 @@ def recorded_days_ago(
             )
         services.history_changed(pledge)
     return row
+
+
+def made_days_ago(pledge: Pledge, days: int) -> Pledge:
+    """The pledge as if it had been recorded here `days` days ago (a pledge's own row is
+    not history: it may be changed, and a report "as known on" a day reads this date)."""
+    import datetime as _datetime
+
+    from django.utils import timezone
+
+    Pledge.objects.filter(pk=pledge.pk).update(created_at=timezone.now() - _datetime.timedelta(days=days))
+    pledge.refresh_from_db()
+    return pledge

@@ -35,11 +35,13 @@ def test_a_bad_date_or_search_is_named_beside_its_field_never_a_500(
 @pytest.mark.parametrize(
     "params", [{"as_of": "0001-01-01"}, {"q": "w " * 1000}, {"as_of": "0005-01-01", "not_checked": "no"}]
 )
-def test_the_exports_answer_a_bad_filter_without_a_500(manager_client, seed, params):
+def test_the_exports_refuse_a_bad_filter_naming_it_rather_than_leave_it_out(manager_client, seed, params):
     response = manager_client.get(reverse("export_pledges", args=["csv"]), params)
 
-    assert response.status_code == 200
-    assert b"".join(response.streaming_content)
+    assert response.status_code == 400
+    said = response.content.decode()
+    assert said.startswith("Nothing was exported: these filters could not be read.")
+    assert ("As of:" in said) or ("Search:" in said)
 
 
 def follow_up(pledge, **fields) -> dict:

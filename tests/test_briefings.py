@@ -7,7 +7,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import evidence_on, make_pledge, make_statement, recorded_days_ago, update_on
+from tests.factories import (
+    evidence_on,
+    made_days_ago,
+    make_pledge,
+    make_statement,
+    recorded_days_ago,
+    update_on,
+)
 from tests.helpers import queries_for
 from tracker.models import Theme
 from tracker.vocabulary import Status
@@ -62,6 +69,8 @@ def test_a_briefing_as_known_on_an_earlier_day_does_not_see_what_was_recorded_si
     manager_client, briefed, analyst
 ):
     pledge = briefed["late"]
+    for each in briefed["statement"].pledges.all():
+        made_days_ago(each, 400)
     recorded_days_ago(pledge, analyst, Status.STALLED, days=30, effective_on=datetime.date(2024, 3, 1))
     known_on = timezone.localdate() - datetime.timedelta(days=60)
     url = reverse("statement_briefing", args=[briefed["statement"].slug])
@@ -102,3 +111,15 @@ def test_a_changes_since_date_that_cannot_be_read_is_named(manager_client, brief
     response = manager_client.get(url, {"since": "1800-01-01"})
     assert response.status_code == 200
     assert "since" in response.context["form"].errors
+
+
+def test_a_list_briefing_says_which_filters_it_could_not_read(manager_client, briefed):
+    content = manager_client.get(reverse("list_briefing"), {"entity": "abc", "q": "wells"}).content.decode()
+    assert "These filters could not be read and were left out" in content
+    assert "Entity: Select a valid choice." in content
+
+
+def test_a_period_that_starts_after_the_as_of_date_is_refused(manager_client, briefed):
+    url = reverse("entity_briefing", args=[briefed["statement"].entity_id])
+    response = manager_client.get(url, {"as_of": "2024-03-01", "since": "2024-06-01"})
+    assert "cannot be after the as-of date" in response.context["form"].errors["since"][0]

@@ -6,11 +6,12 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import evidence_on, make_pledge, make_statement, retract, update_on
 from tests.helpers import queries_for
 from tracker.figures import monthly_status_counts
-from tracker.models import Entity, Pledge, Theme
+from tracker.models import Entity, Pledge, Statement, Theme
 from tracker.vocabulary import Status
 
 pytestmark = pytest.mark.django_db
@@ -263,3 +264,13 @@ def test_the_rate_per_theme_and_per_statement_says_what_it_rests_on(manager_clie
     # A theme's rate links to the scored pledges of that theme.
     [water_row] = [row for row in compliance["theme"] if row["name"] == "Water"]
     assert f"theme={water.pk}" in water_row["link"] and "status=fulfilled" in water_row["link"]
+
+
+def test_a_statement_dated_after_its_updates_does_not_break_the_month_chart(manager_client, world):
+    # An administrator moved a statement's date after updates that took effect before it.
+    statement = world["kept"].statement
+    Statement.objects.filter(pk=statement.pk).update(delivered_on=datetime.date(2024, 3, 31))
+    response = manager_client.get(reverse("dashboard"))
+    assert response.status_code == 200
+    months = dict(monthly_status_counts(timezone.localdate()))
+    assert months[datetime.date(2024, 3, 31)][Status.FULFILLED] >= 1

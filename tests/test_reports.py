@@ -10,7 +10,15 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import evidence_on, make_pledge, recorded_days_ago, retract, update_on, withdraw
+from tests.factories import (
+    evidence_on,
+    made_days_ago,
+    make_pledge,
+    recorded_days_ago,
+    retract,
+    update_on,
+    withdraw,
+)
 from tests.helpers import body, csv_rows
 from tracker import rules
 from tracker.models import Pledge
@@ -26,7 +34,7 @@ def reported(statement, analyst):
     """A pledge in progress since March 2024, recorded 100 days ago; and a report of it as of
     30 June 2024 as known on 50 days ago. Then, today, an update back-filled to May 2024
     (fulfilled), and the March update retracted."""
-    pledge = make_pledge(statement, 1, summary="Host the regional workshop")
+    pledge = made_days_ago(make_pledge(statement, 1, summary="Host the regional workshop"), 400)
     march = recorded_days_ago(
         pledge, analyst, Status.IN_PROGRESS, days=100, effective_on=datetime.date(2024, 3, 1)
     )
@@ -191,3 +199,28 @@ def test_the_worked_example_computes_the_rate_from_the_data(manager_client, stat
     assert example["rate"] == round((1 / 3 + 1) / 2 * 100, 1) == 66.7
     content = manager_client.get(reverse("methodology")).content.decode()
     assert "Mean score: 1 / 3 = 0.333" in content and "66.7 %" in content and "too few to compare" in content
+
+
+def test_a_pledge_recorded_after_the_as_known_on_day_is_not_in_the_report(
+    manager_client, reported, statement
+):
+    make_pledge(statement, 2, summary="Added to the record later")
+    page = manager_client.get(reverse("pledge_list"), dates(reported)).context["page"]
+    assert [pledge.summary for pledge in page.object_list] == ["Host the regional workshop"]
+    page = manager_client.get(reverse("pledge_list"), {"as_of": AS_OF.isoformat()}).context["page"]
+    assert len(page.object_list) == 2
+
+
+def test_a_file_name_keeps_a_name_in_any_script_and_says_each_status_once(manager_client, statement):
+    statement.entity.name = "Российская Федерация"
+    statement.entity.save()
+    make_pledge(statement, 1)
+    response = manager_client.get(
+        reverse("export_pledges", args=["csv"]),
+        {"entity": statement.entity_id, "status": ["fulfilled", "fulfilled"]},
+    )
+    today = timezone.localdate().isoformat()
+    said = response["Content-Disposition"]
+    assert said.startswith("attachment; filename*=utf-8''pledges-")
+    assert "%D1%80%D0%BE%D1%81" in said  # "рос", encoded
+    assert said.endswith(f"-fulfilled-as-of-{today}.csv") and said.count("fulfilled") == 1

@@ -198,7 +198,11 @@ def monthly_status_counts(
         pk: {index[(delivered.year, delivered.month)]: Status.NOT_ASSESSED} for pk, delivered in made.items()
     }
     for pk, effective_on, status in updates:
-        month_ends[pk][index[(effective_on.year, effective_on.month)]] = Status(status)
+        # An update that took effect before its statement's month (the statement's date was
+        # moved in the admin since) counts from the statement's month.
+        made_in = index[(made[pk].year, made[pk].month)]
+        month = max(index.get((effective_on.year, effective_on.month), 0), made_in)
+        month_ends[pk][month] = Status(status)
 
     moves = [dict.fromkeys(Status, 0) for _ in ends]
     for by_month in month_ends.values():

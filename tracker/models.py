@@ -288,7 +288,8 @@ class PledgeQuerySet(models.QuerySet):
 
         Annotates `shown_status`, `last_change_on` (the effective date of its latest
         update that counts) and `shown_last_checked_at` (when its latest update or review
-        that counts was recorded, by the end of `day`); leaves out pledges made after `day`."""
+        that counts was recorded, by the end of `day`); leaves out pledges made after `day`,
+        and, as known on `known_on`, those recorded here after it."""
         latest = (
             StatusUpdate.objects.counting(known_on)
             .filter(pledge=OuterRef("pk"), effective_on__lte=day)
@@ -303,7 +304,11 @@ class PledgeQuerySet(models.QuerySet):
         else:
             shown_status = Coalesce(Subquery(latest.values("status")[:1]), Value(Status.NOT_ASSESSED.value))
             last_checked_at = _last_checked_by(min(day, known_on or day), known_on)
-        return self.filter(statement__delivered_on__lte=day).annotate(
+        pledges = self.filter(statement__delivered_on__lte=day)
+        if known_on is not None:
+            # A pledge the record did not hold yet is not in a report as known on that day.
+            pledges = pledges.filter(created_at__lt=end_of(known_on))
+        return pledges.annotate(
             shown_status=shown_status,
             last_change_on=Subquery(latest.values("effective_on")[:1]),
             shown_last_checked_at=last_checked_at,

@@ -88,7 +88,11 @@ def _briefing(request: HttpRequest, title: str, pledges, *, filterset=None, **fi
         asked_day = form.cleaned_data.get("as_of")
         chosen = pledges.as_of(day, known_on)
     asked = {name: value for name, value in (("as_of", asked_day), ("known_on", known_on)) if value}
-    since = form.cleaned_data.get("since") or day - datetime.timedelta(days=PERIOD_DAYS)
+    since = form.cleaned_data.get("since")
+    if since and since > day:
+        form.add_error("since", "The period's start cannot be after the as-of date.")
+        since = None
+    since = since or day - datetime.timedelta(days=PERIOD_DAYS)
     period_days = max((day - since).days, 0)
     chosen = chosen.select_related("statement", "actor")
     card = figures.scorecard(chosen, day=day, dates=asked, **filters)
@@ -112,6 +116,11 @@ def _briefing(request: HttpRequest, title: str, pledges, *, filterset=None, **fi
         "changed": changed,
         "pledges": shown,
         "more": card["compliance"]["pledges"] - len(shown),
+        # Filters of the list that could not be read, and were left out.
+        "filter_errors": filterset.form.errors if filterset is not None else {},
+        "filter_labels": {name: field.label for name, field in filterset.form.fields.items()}
+        if filterset
+        else {},
         **card,
     }
     return render(request, "tracker/briefing.html", context)

@@ -20,9 +20,10 @@ from itertools import islice
 from django.contrib.auth.decorators import permission_required
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
@@ -180,10 +181,21 @@ def _pledge_row(request: HttpRequest, pledge: Pledge, dates: dict) -> dict:
 
 @require_safe
 @permission_required("tracker.export_pledges", raise_exception=True)
-def export_pledges(request: HttpRequest, fmt: str) -> StreamingHttpResponse:
+def export_pledges(request: HttpRequest, fmt: str) -> StreamingHttpResponse | HttpResponseBadRequest:
     if fmt not in ("csv", "json"):
         raise Http404("Exports come as csv or json.")
     filterset = filtered_pledges(request)
+    if filterset.form.errors:
+        # A file that quietly left a filter out would pass for the list asked for.
+        fields = filterset.form.fields
+        said = "; ".join(
+            f"{fields[name].label if name in fields else name}: {' '.join(errors)}"
+            for name, errors in filterset.form.errors.items()
+        )
+        return HttpResponseBadRequest(
+            f"Nothing was exported: these filters could not be read. {said}",
+            content_type="text/plain; charset=utf-8",
+        )
     dates = {"as_of": filterset.day, "known_on": filterset.known_day}
     pledges = _in_chunks(filterset.qs, filterset.day, filterset.known_day)
     rows = (_pledge_row(request, pledge, dates) for pledge in pledges)
@@ -194,7 +206,7 @@ def export_pledges(request: HttpRequest, fmt: str) -> StreamingHttpResponse:
         response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     else:
         response = StreamingHttpResponse(_json_document(dates, rows), content_type="application/json")
-    response["Content-Disposition"] = f'attachment; filename="{export_name(filterset, fmt)}"'
+    response["Content-Disposition"] = content_disposition_header(True, export_name(filterset, fmt))
     return response
 
 
@@ -212,10 +224,10 @@ def export_name(filterset, fmt: str) -> str:
     words = []
     for name in ("entity", "speaker", "theme"):
         if data.get(name):
-            words.append(slugify(str(data[name])))
+            words.append(slugify(str(data[name]), allow_unicode=True))
     if data.get("statement"):
         words.append(data["statement"].slug)
-    words += [slugify(value.replace("_", "-")) for value in data.get("status") or ()]
+    words += [slugify(value.replace("_", "-")) for value in dict.fromkeys(data.get("status") or ())]
     if data.get("kind"):
         words.append(slugify(data["kind"].replace("_", "-")))
     named = {"entity", "speaker", "theme", "statement", "status", "kind", "as_of", "known_on", "sort"}

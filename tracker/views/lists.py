@@ -21,6 +21,11 @@ NAME_CHARACTERS = 100
 
 class RecordFilterForm(AsOfForm):
     q = forms.CharField(label="Name or title contains", required=False, max_length=NAME_CHARACTERS)
+
+    def clean_q(self) -> str:
+        # The whole phrase is searched, not word by word as on the pledge list.
+        return self.cleaned_data.get("q") or ""
+
     entity = forms.ModelChoiceField(
         label="Entity", queryset=Entity.objects.all(), required=False, empty_label="Any"
     )
