@@ -16,7 +16,7 @@ from tests.factories import (
     update_on,
 )
 from tests.helpers import queries_for
-from tracker.models import Theme
+from tracker.models import Pledge, Theme
 from tracker.vocabulary import Status
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +61,7 @@ def test_an_entity_briefing_has_the_summary_then_each_pledge(manager_client, bri
     assert "Host the water summit" in summary.split("What changed since")[1]
     assert "Held in March." in pledges and "https://example.org/summit-report" in pledges
     assert "Summit report" in pledges and "Train engineers" in pledges
-    assert "As of today, with all that is recorded." in content
+    assert "As of today, as known today (" in content
     assert f'Made on <time datetime="{timezone.localdate().isoformat()}">' in content
 
 
@@ -123,3 +123,30 @@ def test_a_period_that_starts_after_the_as_of_date_is_refused(manager_client, br
     url = reverse("entity_briefing", args=[briefed["statement"].entity_id])
     response = manager_client.get(url, {"as_of": "2024-03-01", "since": "2024-06-01"})
     assert "cannot be after the as-of date" in response.context["form"].errors["since"][0]
+
+
+def test_a_list_briefing_prints_the_filters_it_counts(manager_client, briefed):
+    content = manager_client.get(
+        reverse("list_briefing"), {"status": ["not_assessed", "fulfilled"], "theme": briefed["water"].pk}
+    ).content.decode()
+    assert "<strong>Filters:</strong> Status: Not assessed, Fulfilled; Theme: Water." in content
+
+
+def test_what_changed_counts_a_judgement_recorded_in_the_period_though_back_dated(
+    manager_client, briefed, analyst
+):
+    late = briefed["late"]
+    update_on(late, analyst, Status.STALLED, effective_on=datetime.date(2024, 3, 1), rationale="Frozen.")
+    context = manager_client.get(reverse("statement_briefing", args=[briefed["statement"].slug])).context
+    assert {pledge.summary for pledge in context["changed"]} == {"Host the water summit", "Fund the wells"}
+
+
+def test_a_briefing_gives_each_pledge_its_address_and_its_deadline_as_worded(manager_client, briefed):
+    Pledge.objects.filter(pk=briefed["late"].pk).update(
+        deadline_text="by mid-2024", deadline_precision="month"
+    )
+    content = manager_client.get(
+        reverse("statement_briefing", args=[briefed["statement"].slug])
+    ).content.decode()
+    assert f"http://testserver{briefed['late'].get_absolute_url()}" in content
+    assert "deadline: by mid-2024" in content and "due by mid-2024" in content

@@ -309,3 +309,12 @@ def test_the_filters_say_how_many_are_active(manager_client, world):
     content = manager_client.get(reverse("pledge_list"), {"status": ["fulfilled", "stalled"], "q": "thing"})
     assert "<summary>Filters (2 active)</summary>" in content.content.decode()
     assert "<summary>Filters</summary>" in manager_client.get(reverse("pledge_list")).content.decode()
+
+
+def test_after_live_filtering_the_links_carry_only_the_filters_in_use(manager_client, world):
+    sent = {"q": "", "as_of": "", "status": "fulfilled", "entity": "", "sort": ""}
+    content = manager_client.get(
+        reverse("pledge_list"), sent, headers={"HX-Request": "true"}
+    ).content.decode()
+    assert f'href="{reverse("list_briefing")}?status=fulfilled"' in content
+    assert f'href="{reverse("export_pledges", args=["csv"])}?status=fulfilled"' in content

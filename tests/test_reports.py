@@ -109,8 +109,10 @@ def test_the_export_gives_the_reasons_for_each_status(manager_client, reported, 
     assert row["status_effective_on"] == "2024-05-15"
     assert row["judged_by"] == analyst.username
     assert row["evidence_urls"] == "https://example.org/workshop"
-    assert row["overdue"] == "False" and row["known_on"] == ""
-    assert datetime.datetime.fromisoformat(row["status_recorded_at"]).date() == timezone.localdate()
+    assert row["overdue"] == "False" and row["known_on"] == timezone.localdate().isoformat()
+    assert (
+        datetime.datetime.strptime(row["status_recorded_at"], "%Y-%m-%d %H:%M").date() == timezone.localdate()
+    )
     # Withdrawn evidence is not given as a reason.
     withdraw(Pledge.objects.get().evidence.get(), analyst)
     [row] = csv_rows(manager_client.get(reverse("export_pledges", args=["csv"])))
@@ -199,6 +201,7 @@ def test_the_worked_example_computes_the_rate_from_the_data(manager_client, stat
     assert example["rate"] == round((1 / 3 + 1) / 2 * 100, 1) == 66.7
     content = manager_client.get(reverse("methodology")).content.decode()
     assert "Mean score: 1 / 3 = 0.333" in content and "66.7 %" in content and "too few to compare" in content
+    assert "the rate (0.4 + 1) / 2 × 100 = 70.0 %" in content
 
 
 def test_a_pledge_recorded_after_the_as_known_on_day_is_not_in_the_report(

@@ -388,7 +388,7 @@ class PledgeQuerySet(models.QuerySet):
         """The G7 Research Group's compliance rate of these pledges: the mean score of
         the scored ones, shown as (mean + 1) / 2 × 100 %, with how many it rests on."""
         row = self.order_by().aggregate(pledges=models.Count("pk"), **_compliance_aggregates())
-        return {**row, "rate": _compliance_rate(row["mean"])}
+        return {**row, "rate": compliance_rate(row["mean"])}
 
     def compliance_by_entity(self) -> list[dict]:
         """compliance(), for each entity that made pledges."""
@@ -422,7 +422,7 @@ class PledgeQuerySet(models.QuerySet):
                 "pledges": row["pledges"],
                 "scored": row["scored"],
                 "mean": row["mean"],
-                "rate": _compliance_rate(row["mean"]),
+                "rate": compliance_rate(row["mean"]),
                 "too_few": rules.too_few_to_compare(row["scored"]),
                 "by_status": {status: row[f"n_{status.value}"] for status in Status},
             }
@@ -570,7 +570,8 @@ def _compliance_aggregates() -> dict:
     return {"scored": models.Count(score), "mean": models.Avg(score)}
 
 
-def _compliance_rate(mean) -> float | None:
+def compliance_rate(mean) -> float | None:
+    """The G7 Research Group's rate, from the mean score: (mean + 1) / 2 × 100 %."""
     return None if mean is None else round((float(mean) + 1) / 2 * 100, 1)
 
 

@@ -98,6 +98,20 @@ def changed_within(day: datetime.date, days: int) -> Q:
     return Q(last_change_on__gt=day - datetime.timedelta(days=days))
 
 
+def changed_in_period(
+    last_change_on: datetime.date | None,
+    recorded_at: datetime.datetime | None,
+    since: datetime.date,
+    day: datetime.date,
+) -> bool:
+    """A briefing's "what changed since": the update that gives the pledge its status took
+    effect after `since`, or was recorded after it (a judgement back-dated today is news),
+    by `day`."""
+    took_effect = bool(last_change_on and since < last_change_on <= day)
+    recorded = bool(recorded_at and since < timezone.localdate(recorded_at) <= day)
+    return took_effect or recorded
+
+
 def closed() -> Q:
     """Settled for good: fulfilled, not fulfilled or withdrawn (see Status.is_closed)."""
     return Q(shown_status__in=Status.closed())

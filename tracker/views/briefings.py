@@ -83,30 +83,34 @@ def _briefing(request: HttpRequest, title: str, pledges, *, filterset=None, **fi
             for key, values in filters_in_use(request).lists()
             if key not in ("as_of", "known_on", "since", "page", "sort")
         }
+        filters_said = describe_filters(filterset)
     else:
         day, known_on = as_of_day(form), known_on_day(form)
         asked_day = form.cleaned_data.get("as_of")
         chosen = pledges.as_of(day, known_on)
+        filters_said = []
     asked = {name: value for name, value in (("as_of", asked_day), ("known_on", known_on)) if value}
     since = form.cleaned_data.get("since")
     if since and since > day:
         form.add_error("since", "The period's start cannot be after the as-of date.")
         since = None
     since = since or day - datetime.timedelta(days=PERIOD_DAYS)
-    period_days = max((day - since).days, 0)
     chosen = chosen.select_related("statement", "actor")
     card = figures.scorecard(chosen, day=day, dates=asked, **filters)
-    changed = (
-        list(chosen.changed_within(day, period_days).order_by("-last_change_on", "statement_id", "number"))
-        if period_days
-        else []
-    )
     shown = list(chosen.order_by("-statement__delivered_on", "statement_id", "number")[:BRIEFING_PLEDGES])
     deciding = history.deciding_updates([pledge.pk for pledge in shown], day, known_on)
     for pledge in shown:
         pledge.deciding = deciding.get(pledge.pk)
+    changed = [
+        pledge
+        for pledge in shown
+        if rules.changed_in_period(
+            pledge.last_change_on, pledge.deciding.recorded_at if pledge.deciding else None, since, day
+        )
+    ]
     context = {
         "title": title,
+        "filters_said": filters_said,
         "form": form,
         "day": day,
         "as_of": asked_day,
@@ -124,3 +128,22 @@ def _briefing(request: HttpRequest, title: str, pledges, *, filterset=None, **fi
         **card,
     }
     return render(request, "tracker/briefing.html", context)
+
+
+def describe_filters(filterset) -> list[tuple[str, str]]:
+    """The list's filters in use, read back in words: (label, value), as the briefing
+    prints them, so that its reader knows what it counts."""
+    said = []
+    for name, field in filterset.form.fields.items():
+        if name in ("as_of", "known_on", "sort"):
+            continue
+        value = filterset.form.cleaned_data.get(name)
+        if value in (None, "", [], ()):
+            continue
+        if isinstance(value, list | tuple):
+            choices = dict(getattr(field, "choices", ()))
+            value = ", ".join(str(choices.get(each, each)) for each in value)
+        elif getattr(field, "choices", None) and not hasattr(value, "pk"):
+            value = dict(field.choices).get(value, value)
+        said.append((str(field.label), str(value)))
+    return said

@@ -171,11 +171,13 @@ def _pledge_row(request: HttpRequest, pledge: Pledge, dates: dict) -> dict:
         "overdue": rules.is_overdue(pledge.deadline_on, status, dates["as_of"]),
         "status_rationale": deciding.rationale if deciding else "",
         "status_effective_on": deciding.effective_on.isoformat() if deciding else "",
-        "status_recorded_at": deciding.recorded_at.isoformat() if deciding else "",
+        "status_recorded_at": (
+            timezone.localtime(deciding.recorded_at).strftime("%Y-%m-%d %H:%M") if deciding else ""
+        ),
         "judged_by": deciding.author.get_username() if deciding else "",
         "evidence_urls": " ".join(url for _, url in deciding.cited) if deciding else "",
         "as_of": dates["as_of"].isoformat(),
-        "known_on": dates["known_on"].isoformat() if dates["known_on"] else "",
+        "known_on": dates["known_on"].isoformat(),
     }
 
 
@@ -196,7 +198,8 @@ def export_pledges(request: HttpRequest, fmt: str) -> StreamingHttpResponse | Ht
             f"Nothing was exported: these filters could not be read. {said}",
             content_type="text/plain; charset=utf-8",
         )
-    dates = {"as_of": filterset.day, "known_on": filterset.known_day}
+    # Every file says the day the record was read as it stood: today, if none was asked.
+    dates = {"as_of": filterset.day, "known_on": filterset.known_day or timezone.localdate()}
     pledges = _in_chunks(filterset.qs, filterset.day, filterset.known_day)
     rows = (_pledge_row(request, pledge, dates) for pledge in pledges)
     if fmt == "csv":
@@ -241,7 +244,7 @@ def export_name(filterset, fmt: str) -> str:
 
 
 def _json_document(dates: dict, rows: Iterable[dict]) -> Iterator[str]:
-    known_on = dates["known_on"].isoformat() if dates["known_on"] else None
+    known_on = dates["known_on"].isoformat()
     yield (
         f'{{"as_of": "{dates["as_of"].isoformat()}", "known_on": {json.dumps(known_on)}, '
         f'"columns": {json.dumps(PLEDGE_COLUMNS)}, "pledges": ['

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_safe
 
 from tracker import rules
 from tracker.filters import AsOfForm
-from tracker.models import Pledge
+from tracker.models import Pledge, compliance_rate
 from tracker.services import STATUSES_NEEDING_EVIDENCE
 from tracker.vocabulary import STATUS_MEANINGS, SourceType, Stance, Status
 
@@ -36,6 +36,7 @@ def methodology(request: HttpRequest) -> HttpResponse:
         "closed_explained": rules.CLOSED_EXPLAINED,
         "not_checked_days": rules.NOT_CHECKED_DAYS,
         "example": worked_example(),
+        "illustration": illustration(fulfilled=3, partial=1, not_fulfilled=1),
         "as_of_help": AsOfForm.base_fields["as_of"].help_text,
         "known_on_help": AsOfForm.base_fields["known_on"].help_text,
     }
@@ -60,5 +61,20 @@ def worked_example() -> dict:
         "pledges": sum(counts.values()),
         "total": total,
         "mean": None if mean is None else round(mean, 3),
-        "rate": None if mean is None else round((mean + 1) / 2 * 100, 1),
+        "rate": compliance_rate(mean),
+        "too_few": rules.too_few_to_compare(scored),
+    }
+
+
+def illustration(*, fulfilled: int, partial: int, not_fulfilled: int) -> dict:
+    """The rate of a made-up mix of judgements, computed as the app computes it."""
+    scored = fulfilled + partial + not_fulfilled
+    mean = (fulfilled - not_fulfilled) / scored
+    return {
+        "fulfilled": fulfilled,
+        "partial": partial,
+        "not_fulfilled": not_fulfilled,
+        "scored": scored,
+        "mean": round(mean, 3),
+        "rate": compliance_rate(mean),
     }

@@ -48,6 +48,8 @@ def pledge_list(request: HtmxHttpRequest) -> HttpResponse:
         "as_of": filterset.day if filterset.form.cleaned_data.get("as_of") else None,
         "known_on": filterset.known_day,
         "active_filters": len([key for key in in_use if key not in ("page", "sort")]),
+        # The links to this list's briefing, exports and pages carry only the filters in use.
+        "in_use": in_use,
         "today": timezone.localdate(),
     }
     # htmx asks for the results alone as the filters change, or, when a filter could not
