@@ -1,0 +1,332 @@
+"""Synthetic data, to measure the app at scale: `manage.py generate_demo_data --pledges N`.
+
+Everything it makes is marked synthetic and kept apart from the real record: entities
+named "Synthetic state 001" …, statements whose slug starts "synthetic-", and analysts
+"synthetic-analyst-1" … that cannot log in. `--remove` deletes all of it, history
+included (as database maintenance, like `flush`), and nothing else.
+
+Each pledge gets a history as analysts would leave it, spread over the years since its
+statement: about 10 status updates (a few of them retracted), 3 pieces of evidence, a
+review now and then. The rows are written in bulk, and each pledge is given the status,
+last check and version that its history gives it (services.stored_from_history is the
+definition; a test compares the two).
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, models, transaction
+from django.db.models import Q
+from django.utils import timezone
+from tqdm import tqdm
+
+from tracker.db_triggers import history_maintenance
+from tracker.models import (
+    Entity,
+    Evidence,
+    EvidenceWithdrawal,
+    Pledge,
+    PledgeRevision,
+    ProposedPledge,
+    Retraction,
+    Review,
+    ReviewRetraction,
+    Speaker,
+    Statement,
+    StatementRevision,
+    StatusUpdate,
+)
+from tracker.roles import ANALYSTS
+from tracker.vocabulary import EntityKind, PledgeKind, SourceType, Stance, Status
+
+ENTITY_PREFIX = "Synthetic state "
+SLUG_PREFIX = "synthetic-"
+ANALYST_PREFIX = "synthetic-analyst-"
+PLEDGES_PER_STATEMENT = 10
+ENTITIES = 50
+ANALYSTS_MADE = 5
+BATCH = 5_000
+FIRST_DAY = datetime.date(2019, 1, 1)
+
+# The way a pledge's status usually goes: the next statuses an update may give.
+NEXT = {
+    Status.NOT_ASSESSED: [Status.NOT_STARTED, Status.IN_PROGRESS],
+    Status.NOT_STARTED: [Status.IN_PROGRESS, Status.STALLED, Status.NOT_STARTED],
+    Status.IN_PROGRESS: [Status.IN_PROGRESS, Status.STALLED, Status.PARTIALLY_FULFILLED, Status.FULFILLED],
+    Status.STALLED: [Status.IN_PROGRESS, Status.NOT_FULFILLED, Status.STALLED, Status.WITHDRAWN],
+    Status.PARTIALLY_FULFILLED: [Status.FULFILLED, Status.PARTIALLY_FULFILLED, Status.CANNOT_BE_VERIFIED],
+    Status.FULFILLED: [Status.FULFILLED],
+    Status.NOT_FULFILLED: [Status.NOT_FULFILLED],
+    Status.WITHDRAWN: [Status.WITHDRAWN],
+    Status.CANNOT_BE_VERIFIED: [Status.CANNOT_BE_VERIFIED, Status.FULFILLED],
+}
+NEEDS_EVIDENCE = {Status.FULFILLED, Status.PARTIALLY_FULFILLED, Status.NOT_FULFILLED}
+
+
+@dataclass
+class PledgeHistory:
+    """One pledge's generated history, before it is written."""
+
+    evidence: list[Evidence] = field(default_factory=list)
+    updates: list[StatusUpdate] = field(default_factory=list)
+    cites: list[tuple[int, int]] = field(default_factory=list)  # (update index, evidence index)
+    retracted: set[int] = field(default_factory=set)
+    reviews: list[Review] = field(default_factory=list)
+
+
+class Command(BaseCommand):
+    help = "Make (or, with --remove, delete) synthetic entities, statements, pledges and their history."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--pledges", type=int, default=1_000, help="How many pledges to make.")
+        parser.add_argument("--seed", type=int, default=1, help="The random seed: the same data each time.")
+        parser.add_argument("--remove", action="store_true", help="Delete every synthetic row, and stop.")
+
+    def handle(self, *args, pledges: int, seed: int, remove: bool, **options) -> None:
+        if remove:
+            removed = remove_synthetic()
+            self.stdout.write(f"Removed the synthetic data: {removed} pledges and their history.")
+            return
+        if not 1 <= pledges <= 2_000_000:
+            raise CommandError("--pledges: give a number from 1 to 2,000,000.")
+        if Statement.objects.filter(slug__startswith=SLUG_PREFIX).exists():
+            raise CommandError("Synthetic data is already here: run with --remove first.")
+        # Synthetic data, not secrets: a seeded generator makes the same data each time.
+        made = generate(pledges, random.Random(seed), progress=options.get("verbosity", 1) > 0)  # noqa: S311
+        self.stdout.write(
+            f"Made {made['pledges']:,} synthetic pledges with {made['updates']:,} status updates, "
+            f"{made['evidence']:,} pieces of evidence and {made['reviews']:,} reviews."
+        )
+
+
+def remove_synthetic() -> int:
+    """Delete the synthetic rows, history included; the real record is not touched. Each
+    history model's own delete() refuses (tracker.models.AppendOnlyQuerySet): Django's is
+    called past it, in the order the PROTECTed keys allow, under database maintenance."""
+    synthetic = Q(pledge__statement__slug__startswith=SLUG_PREFIX)
+    count = Pledge.objects.filter(statement__slug__startswith=SLUG_PREFIX).count()
+    with transaction.atomic(), history_maintenance(connection):
+        for rows in (
+            ReviewRetraction.objects.filter(review__pledge__statement__slug__startswith=SLUG_PREFIX),
+            Review.objects.filter(synthetic),
+            Retraction.objects.filter(status_update__pledge__statement__slug__startswith=SLUG_PREFIX),
+            StatusUpdate.objects.filter(synthetic),
+            EvidenceWithdrawal.objects.filter(evidence__pledge__statement__slug__startswith=SLUG_PREFIX),
+            Evidence.objects.filter(synthetic),
+            PledgeRevision.objects.filter(synthetic),
+            ProposedPledge.objects.filter(statement__slug__startswith=SLUG_PREFIX),
+            Pledge.objects.filter(statement__slug__startswith=SLUG_PREFIX),
+            StatementRevision.objects.filter(statement__slug__startswith=SLUG_PREFIX),
+            Statement.objects.filter(slug__startswith=SLUG_PREFIX),
+            Speaker.objects.filter(entity__name__startswith=ENTITY_PREFIX),
+            Entity.objects.filter(name__startswith=ENTITY_PREFIX),
+            get_user_model().objects.filter(username__startswith=ANALYST_PREFIX),
+        ):
+            models.QuerySet.delete(rows)
+    return count
+
+
+def _moment(rng: random.Random, day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(
+        datetime.datetime.combine(day, datetime.time(9))
+        + datetime.timedelta(seconds=rng.randrange(8 * 3600), microseconds=rng.randrange(1_000_000))
+    )
+
+
+def _day_between(rng: random.Random, first: datetime.date, last: datetime.date) -> datetime.date:
+    return first + datetime.timedelta(days=rng.randrange(max((last - first).days, 0) + 1))
+
+
+def generate(count: int, rng: random.Random, *, progress: bool = False) -> dict[str, int]:
+    today = timezone.localdate()
+    analysts = _analysts()
+    entities = Entity.objects.bulk_create(
+        Entity(name=f"{ENTITY_PREFIX}{n:03d}", kind=EntityKind.STATE) for n in range(1, ENTITIES + 1)
+    )
+    speakers = Speaker.objects.bulk_create(
+        Speaker(name=f"Synthetic speaker {entity.name[-3:]}", entity=entity, role="Permanent Representative")
+        for entity in entities
+    )
+    made = {"pledges": 0, "updates": 0, "evidence": 0, "reviews": 0}
+    bar = tqdm(total=count, unit=" pledges", disable=not progress)
+    number_of_statement = 0
+    while made["pledges"] < count:
+        with transaction.atomic():
+            batch_pledges = min(BATCH, count - made["pledges"])
+            statements, pledges = [], []
+            for first in range(0, batch_pledges, PLEDGES_PER_STATEMENT):
+                number_of_statement += 1
+                size = min(PLEDGES_PER_STATEMENT, batch_pledges - first)
+                speaker = speakers[number_of_statement % len(speakers)]
+                sentences = [
+                    f"{speaker.entity.name} will carry out programme {number_of_statement}-{n} by next year."
+                    for n in range(1, size + 1)
+                ]
+                statements.append(
+                    (
+                        Statement(
+                            slug=f"{SLUG_PREFIX}{number_of_statement:07d}",
+                            title=f"Synthetic statement {number_of_statement}",
+                            speaker=speaker,
+                            entity=speaker.entity,
+                            delivered_on=_day_between(rng, FIRST_DAY, today),
+                            organ="General Assembly",
+                            text="Mr. President,\n\n" + " ".join(sentences),
+                        ),
+                        sentences,
+                    )
+                )
+            saved = Statement.objects.bulk_create(statement for statement, _ in statements)
+            histories = []
+            for statement, (_, sentences) in zip(saved, statements, strict=True):
+                for number, sentence in enumerate(sentences, start=1):
+                    start = statement.text.index(sentence)
+                    pledges.append(
+                        Pledge(
+                            statement=statement,
+                            number=number,
+                            quote=sentence,
+                            quote_start=start,
+                            quote_end=start + len(sentence),
+                            summary=f"Carry out programme {statement.slug[-7:]}-{number}",
+                            actor=statement.entity,
+                            kind=rng.choice(PledgeKind.values),
+                            created_at=_moment(rng, statement.delivered_on),
+                        )
+                    )
+                    histories.append(_history(rng, statement.delivered_on, today, analysts))
+            for pledge, history in zip(pledges, histories, strict=True):
+                _store(pledge, history)
+            Pledge.objects.bulk_create(pledges)
+            _write(pledges, histories, made)
+        made["pledges"] += batch_pledges
+        bar.update(batch_pledges)
+    bar.close()
+    return made
+
+
+def _analysts() -> list:
+    User = get_user_model()
+    group = Group.objects.get(name=ANALYSTS)
+    users = []
+    for n in range(1, ANALYSTS_MADE + 1):
+        user, created = User.objects.get_or_create(username=f"{ANALYST_PREFIX}{n}")
+        if created:
+            user.set_unusable_password()
+            user.save()
+            user.groups.add(group)
+        users.append(user)
+    return users
+
+
+def _history(
+    rng: random.Random, delivered: datetime.date, today: datetime.date, analysts: list
+) -> PledgeHistory:
+    history = PledgeHistory()
+    for n in range(rng.randrange(7)):  # about 3
+        added = _day_between(rng, delivered, today)
+        history.evidence.append(
+            Evidence(
+                url=f"https://example.org/synthetic/{rng.getrandbits(48):x}",
+                title=f"Synthetic source {n + 1}",
+                publisher="Synthetic publisher",
+                source_type=rng.choice(SourceType.values),
+                stance=Stance.SUPPORTS if rng.random() < 0.8 else Stance.CONTRADICTS,
+                added_by=rng.choice(analysts),
+                added_at=_moment(rng, added),
+            )
+        )
+    status = Status.NOT_ASSESSED
+    days = sorted(_day_between(rng, delivered, today) for _ in range(rng.randrange(21)))  # about 10
+    for index, day in enumerate(days):
+        status = rng.choice(NEXT[status])
+        if status in NEEDS_EVIDENCE and not history.evidence:
+            status = Status.IN_PROGRESS
+        recorded = min(_moment(rng, day + datetime.timedelta(days=rng.randrange(30))), timezone.now())
+        history.updates.append(
+            StatusUpdate(
+                status=status,
+                effective_on=day,
+                recorded_at=recorded,
+                author=rng.choice(analysts),
+                rationale=f"Synthetic judgement: {status.label.lower()}.",
+            )
+        )
+        if status in NEEDS_EVIDENCE:
+            history.cites.append((index, rng.randrange(len(history.evidence))))
+        if rng.random() < 0.05:
+            history.retracted.add(index)
+    if history.updates and rng.random() < 0.3:
+        last = history.updates[-1]
+        checked = _day_between(rng, last.effective_on, today)
+        history.reviews.append(
+            Review(
+                status=last.status,
+                recorded_at=min(_moment(rng, checked), timezone.now()),
+                author=rng.choice(analysts),
+            )
+        )
+    return history
+
+
+def _store(pledge: Pledge, history: PledgeHistory) -> None:
+    """What the pledge stores of its history (see services.stored_from_history)."""
+    standing = [update for i, update in enumerate(history.updates) if i not in history.retracted]
+    deciding = max(standing, key=lambda update: (update.effective_on, update.recorded_at), default=None)
+    pledge.status = deciding.status if deciding else Status.NOT_ASSESSED
+    checks = [update.recorded_at for update in standing] + [review.recorded_at for review in history.reviews]
+    pledge.last_checked_at = max(checks, default=None)
+    pledge.status_evidence_withdrawn = False
+    pledge.version = (
+        1 + len(history.evidence) + len(history.updates) + len(history.retracted) + len(history.reviews)
+    )
+
+
+def _write(pledges: list[Pledge], histories: list[PledgeHistory], made: dict[str, int]) -> None:
+    """The history rows of these pledges, in bulk, each stamped with the pledge's version
+    it made, in the order they were recorded."""
+    evidence, updates, reviews = [], [], []
+    for pledge, history in zip(pledges, histories, strict=True):
+        rows = [*history.evidence, *history.updates, *history.reviews]
+        rows.sort(key=lambda row: getattr(row, "recorded_at", None) or row.added_at)
+        for version, row in enumerate(rows, start=2):
+            row.pledge = pledge
+            row.version = version
+        evidence += history.evidence
+        updates += history.updates
+        reviews += history.reviews
+    Evidence.objects.bulk_create(evidence, batch_size=BATCH)
+    StatusUpdate.objects.bulk_create(updates, batch_size=BATCH)
+    Review.objects.bulk_create(reviews, batch_size=BATCH)
+    cites, retractions = [], []
+    Cites = StatusUpdate.evidence.through
+    for pledge, history in zip(pledges, histories, strict=True):
+        for update_index, evidence_index in history.cites:
+            cites.append(
+                Cites(
+                    statusupdate_id=history.updates[update_index].pk,
+                    evidence_id=history.evidence[evidence_index].pk,
+                )
+            )
+        for offset, index in enumerate(sorted(history.retracted)):
+            update = history.updates[index]
+            retractions.append(
+                Retraction(
+                    status_update=update,
+                    retracted_by=update.author,
+                    retracted_at=min(update.recorded_at + datetime.timedelta(hours=1), timezone.now()),
+                    reason="Synthetic: logged on the wrong pledge.",
+                    version=pledge.version - len(history.retracted) + 1 + offset,
+                )
+            )
+    Cites.objects.bulk_create(cites, batch_size=BATCH)
+    Retraction.objects.bulk_create(retractions, batch_size=BATCH)
+    made["updates"] += len(updates)
+    made["evidence"] += len(evidence)
+    made["reviews"] += len(reviews)
