@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from tests.factories import evidence_on, make_pledge, make_statement, retract, update_on
 from tests.helpers import queries_for
+from tracker import history
 from tracker.figures import monthly_status_counts
-from tracker.models import Entity, Pledge, Statement, Theme
+from tracker.models import Entity, Evidence, Pledge, Statement, Theme
 from tracker.vocabulary import Status
 
 pytestmark = pytest.mark.django_db
@@ -274,3 +275,22 @@ def test_a_statement_dated_after_its_updates_does_not_break_the_month_chart(mana
     assert response.status_code == 200
     months = dict(monthly_status_counts(timezone.localdate()))
     assert months[datetime.date(2024, 3, 31)][Status.FULFILLED] >= 1
+
+
+def test_recent_activity_as_of_a_day_takes_what_was_recorded_by_its_end(statement, analyst):
+    pledge = make_pledge(statement, 1)
+    day = datetime.date(2025, 3, 10)
+    last_minute = timezone.make_aware(datetime.datetime(2025, 3, 10, 23, 59))
+    next_morning = timezone.make_aware(datetime.datetime(2025, 3, 11, 0, 0))
+    for n, moment in enumerate((last_minute, next_morning), start=2):
+        Evidence.objects.create(
+            pledge=pledge,
+            url=f"https://example.org/{n}",
+            title=f"Source {n}",
+            source_type="official",
+            stance="supports",
+            added_by=analyst,
+            added_at=moment,
+            version=n,
+        )
+    assert [entry.evidence.title for entry in history.recent(day, 10)] == ["Source 2"]

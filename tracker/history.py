@@ -259,18 +259,20 @@ def since(pledge: Pledge, version: int) -> list[Entry]:
 def recent(day: datetime.date, limit: int) -> list[Entry]:
     """The latest status updates, reviews and evidence of every pledge up to `day`, newest
     first, in three queries."""
+    # A range on the moment itself, not a date cast of it, so that its index serves.
+    end = end_of(day)
     updates = (
-        StatusUpdate.objects.filter(effective_on__lte=day)
+        StatusUpdate.objects.filter(effective_on__lte=day, recorded_at__lt=end)
         .select_related("pledge", "author", "retraction")
         .order_by("-recorded_at", "-id")[:limit]
     )
     reviews = (
-        Review.objects.filter(recorded_at__date__lte=day)
+        Review.objects.filter(recorded_at__lt=end)
         .select_related("pledge", "author", "retraction")
         .order_by("-recorded_at", "-id")[:limit]
     )
     evidence = (
-        Evidence.objects.filter(added_at__date__lte=day)
+        Evidence.objects.filter(added_at__lt=end)
         .select_related("pledge", "added_by", "withdrawal")
         .order_by("-added_at", "-id")[:limit]
     )

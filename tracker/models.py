@@ -846,6 +846,8 @@ class Evidence(AppendOnlyModel):
     class Meta:
         verbose_name_plural = "evidence"
         ordering = ["-added_at", "-id"]
+        # The dashboard's recent activity reads the latest.
+        indexes = [models.Index(fields=["added_at"], name="evidence_added_at")]
         permissions = [("withdraw_any_evidence", "Can withdraw any analyst's evidence")]
         constraints = [
             models.UniqueConstraint(fields=["pledge", "url"], name="evidence_url_once_per_pledge"),
@@ -938,6 +940,7 @@ class StatusUpdate(AppendOnlyModel):
     class Meta:
         ordering = ["-effective_on", "-recorded_at", "-id"]
         permissions = [("retract_any_statusupdate", "Can retract any analyst's status update")]
+        indexes = [models.Index(fields=["recorded_at"], name="status_update_recorded_at")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=[s.value for s in Status.judgements()]),
@@ -1038,6 +1041,7 @@ class Review(AppendOnlyModel):
 
     class Meta:
         ordering = ["-recorded_at", "-id"]
+        indexes = [models.Index(fields=["recorded_at"], name="review_recorded_at")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=[s.value for s in Status.judgements()]),
