@@ -242,6 +242,31 @@ class PledgeFilter(django_filters.FilterSet):
         """The as-known-on date asked for, or None: all that is recorded."""
         return known_on_day(self.form)
 
+    def in_words(self) -> list[tuple[str, str]]:
+        """The filters in use, read back in words: (label, value), as a briefing prints
+        them, so that its reader knows what it counts. The dates are said apart."""
+        said = []
+        for name, field in self.form.fields.items():
+            value = self.form.cleaned_data.get(name)
+            if name in ("as_of", "known_on", "sort") or value in (None, "", [], ()):
+                continue
+            if isinstance(value, list | tuple):
+                choices = dict(getattr(field, "choices", ()))
+                value = ", ".join(str(choices.get(each, each)) for each in value)
+            elif getattr(field, "choices", None) and not hasattr(value, "pk"):
+                value = dict(field.choices).get(value, value)
+            said.append((str(field.label), str(value)))
+        return said
+
+    def errors_in_words(self) -> list[tuple[str, str]]:
+        """The filters that could not be read, each message with its filter's label."""
+        fields = self.form.fields
+        return [
+            (str(fields[name].label) if name in fields else name, message)
+            for name, messages in self.form.errors.items()
+            for message in messages
+        ]
+
     def filter_queryset(self, queryset):
         queryset = queryset.as_of(self.day, self.known_day)
         queryset = super().filter_queryset(queryset)

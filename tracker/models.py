@@ -994,16 +994,25 @@ class PledgeRevision(AppendOnlyModel):
         return f"Pledge {self.pledge_id}, version {self.version}: {', '.join(self.before)} changed"
 
 
-class Retraction(AppendOnlyModel):
-    """The record that a status update was a mistake: it stays visible, and stops counting."""
+class RetractionRecord(AppendOnlyModel):
+    """What a retraction records, of a status update or a review: who, when, why, and the
+    pledge's version it made."""
 
-    status_update = models.OneToOneField(StatusUpdate, on_delete=models.PROTECT, related_name="retraction")
     retracted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     retracted_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(
         editable=False, help_text="The pledge's version that this change to its history made."
     )
     reason = models.TextField()
+
+    class Meta:
+        abstract = True
+
+
+class Retraction(RetractionRecord):
+    """The record that a status update was a mistake: it stays visible, and stops counting."""
+
+    status_update = models.OneToOneField(StatusUpdate, on_delete=models.PROTECT, related_name="retraction")
 
     class Meta:
         constraints = [
@@ -1064,16 +1073,10 @@ class Review(AppendOnlyModel):
     only_evidence_withdrawn = property(_only_evidence_withdrawn)
 
 
-class ReviewRetraction(AppendOnlyModel):
+class ReviewRetraction(RetractionRecord):
     """The record that a review was a mistake: it stays visible, and stops counting."""
 
     review = models.OneToOneField(Review, on_delete=models.PROTECT, related_name="retraction")
-    retracted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    retracted_at = models.DateTimeField(default=timezone.now)
-    version = models.PositiveIntegerField(
-        editable=False, help_text="The pledge's version that this change to its history made."
-    )
-    reason = models.TextField()
 
     class Meta:
         constraints = [

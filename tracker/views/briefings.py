@@ -83,7 +83,7 @@ def _briefing(request: HttpRequest, title: str, pledges, *, filterset=None, **fi
             for key, values in filters_in_use(request).lists()
             if key not in ("as_of", "known_on", "since", "page", "sort")
         }
-        filters_said = describe_filters(filterset)
+        filters_said = filterset.in_words()
     else:
         day, known_on = as_of_day(form), known_on_day(form)
         asked_day = form.cleaned_data.get("as_of")
@@ -121,29 +121,7 @@ def _briefing(request: HttpRequest, title: str, pledges, *, filterset=None, **fi
         "pledges": shown,
         "more": card["compliance"]["pledges"] - len(shown),
         # Filters of the list that could not be read, and were left out.
-        "filter_errors": filterset.form.errors if filterset is not None else {},
-        "filter_labels": {name: field.label for name, field in filterset.form.fields.items()}
-        if filterset
-        else {},
+        "filter_errors": filterset.errors_in_words() if filterset is not None else [],
         **card,
     }
     return render(request, "tracker/briefing.html", context)
-
-
-def describe_filters(filterset) -> list[tuple[str, str]]:
-    """The list's filters in use, read back in words: (label, value), as the briefing
-    prints them, so that its reader knows what it counts."""
-    said = []
-    for name, field in filterset.form.fields.items():
-        if name in ("as_of", "known_on", "sort"):
-            continue
-        value = filterset.form.cleaned_data.get(name)
-        if value in (None, "", [], ()):
-            continue
-        if isinstance(value, list | tuple):
-            choices = dict(getattr(field, "choices", ()))
-            value = ", ".join(str(choices.get(each, each)) for each in value)
-        elif getattr(field, "choices", None) and not hasattr(value, "pk"):
-            value = dict(field.choices).get(value, value)
-        said.append((str(field.label), str(value)))
-    return said

@@ -189,11 +189,7 @@ def export_pledges(request: HttpRequest, fmt: str) -> StreamingHttpResponse | Ht
     filterset = filtered_pledges(request)
     if filterset.form.errors:
         # A file that quietly left a filter out would pass for the list asked for.
-        fields = filterset.form.fields
-        said = "; ".join(
-            f"{fields[name].label if name in fields else name}: {' '.join(errors)}"
-            for name, errors in filterset.form.errors.items()
-        )
+        said = "; ".join(f"{label}: {message}" for label, message in filterset.errors_in_words())
         return HttpResponseBadRequest(
             f"Nothing was exported: these filters could not be read. {said}",
             content_type="text/plain; charset=utf-8",
