@@ -9,13 +9,14 @@ PY := $(VENV)/bin/python
 # The suite in tests/ but for the browser tests, which need Chromium (make test-browser).
 PYTEST_ARGS ?=
 
-.PHONY: help run test test-browser benchmark benchmark-import benchmark-reload extraction-report screenshots lint check venv clean
+.PHONY: help run test test-browser benchmark benchmark-export benchmark-import benchmark-reload extraction-report screenshots lint check venv clean
 
 help:
 	@echo "make run           set up, load the seed statement and serve http://127.0.0.1:8000"
 	@echo "make test          set up, lint, check and run the test suite (DATABASE_URL picks the database)"
 	@echo "make test-browser  run the browser tests in Chromium (needs /usr/bin/chromium)"
-	@echo "make benchmark     measure the exports' memory for 100 and 100,000 pledges"
+	@echo "make benchmark     time every page at 1,000 and 100,000 pledges on SQLite and PostgreSQL, beside the admin"
+	@echo "make benchmark-export  measure the exports' memory for 100 and 100,000 pledges"
 	@echo "make benchmark-import  time reading and importing statements of 1,000 and 10,000 words"
 	@echo "make benchmark-reload  fixture reloads and admin edits during 16 writers: anything rewound?"
 	@echo "make extraction-report  precision and recall of the proposed pledges on the labelled statements"
@@ -83,7 +84,11 @@ test: lint check
 test-browser: $(VENV)/.installed-test
 	$(call pytest,tests/browser)
 
+# ARGS="--sizes 1000 10000 --databases sqlite" measures less.
 benchmark: $(VENV)/.installed-run
+	$(PY) -m tests.benchmarks.pages $(ARGS)
+
+benchmark-export: $(VENV)/.installed-run
 	$(PY) -m tests.benchmarks.export_memory 100 100000
 
 benchmark-import: $(VENV)/.installed-run

@@ -45,6 +45,7 @@ from tracker.models import (
     Theme,
 )
 from tracker.text import fold_typography, locate_quote, normalize_newlines, occurrences
+from tracker.views.shared import PLEDGES_PER_PAGE
 from tracker.vocabulary import Status
 
 admin.site.site_header = "Pledge tracker administration"
@@ -496,6 +497,8 @@ class PledgeAdmin(HistoryKeptOnDelete, admin.ModelAdmin):
     list_filter = ["status", "kind", "actor", "themes"]
     search_fields = ["quote", "summary", "statement__title"]
     list_select_related = ["statement__entity", "actor"]
+    # As the pledge list: the benchmark sets the two side by side.
+    list_per_page = PLEDGES_PER_PAGE
     readonly_fields = ["quote_start", "quote_end", "status", "version"]
     filter_horizontal = ["themes"]
 
