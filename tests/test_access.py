@@ -21,6 +21,7 @@ ACCESS = {
     "dashboard": ({"GET", "HEAD"}, EVERYONE),
     "methodology": ({"GET", "HEAD"}, EVERYONE),
     "list_briefing": ({"GET", "HEAD"}, EVERYONE),
+    "suggestions": ({"GET", "HEAD"}, EVERYONE),
     "entity_briefing": ({"GET", "HEAD"}, EVERYONE),
     "statement_briefing": ({"GET", "HEAD"}, EVERYONE),
     "theme_briefing": ({"GET", "HEAD"}, EVERYONE),
@@ -107,6 +108,7 @@ def address(name: str, world) -> str:
     args = {
         "export_pledges": ["csv"],
         "pledge_detail": [pledge.pk],
+        "suggestions": ["statement"],
         "pledge_history_csv": [pledge.pk],
         "log_follow_up": [pledge.pk],
         "add_evidence": [pledge.pk],

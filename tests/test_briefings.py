@@ -116,7 +116,7 @@ def test_a_changes_since_date_that_cannot_be_read_is_named(manager_client, brief
 def test_a_list_briefing_says_which_filters_it_could_not_read(manager_client, briefed):
     content = manager_client.get(reverse("list_briefing"), {"entity": "abc", "q": "wells"}).content.decode()
     assert "These filters could not be read and were left out" in content
-    assert "Entity: Select a valid choice." in content
+    assert "Entity: No entity is called “abc”" in content
 
 
 def test_a_period_that_starts_after_the_as_of_date_is_refused(manager_client, briefed):

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from tests.factories import evidence_on, make_pledge, make_statement, retract, update_on
 from tests.helpers import queries_for
-from tracker import history
+from tracker import figures, history
 from tracker.figures import monthly_status_counts
 from tracker.models import Entity, Evidence, Pledge, Statement, Theme
 from tracker.vocabulary import Status
@@ -62,7 +62,7 @@ def world(today, analyst):
 
 def test_compliance_is_the_g7_rate_with_the_pledges_it_rests_on(manager_client, world):
     compliance = {
-        group: rows for group, _, rows in manager_client.get(reverse("dashboard")).context["compliance"]
+        group: rows for group, _, rows, _ in manager_client.get(reverse("dashboard")).context["compliance"]
     }
     rows = {row["name"]: row for row in compliance["entity"]}
     # Freedonia: +1, 0, −1 (withdrawn is not scored): mean 0, rate 50 %.
@@ -240,7 +240,7 @@ def test_the_rate_per_theme_and_per_statement_says_what_it_rests_on(manager_clie
 
     def rates(**params) -> dict:
         context = manager_client.get(reverse("dashboard"), params).context
-        return {group: rows for group, _, rows in context["compliance"]}
+        return {group: rows for group, _, rows, _ in context["compliance"]}
 
     compliance = rates()
     by_theme = {
@@ -294,3 +294,16 @@ def test_recent_activity_as_of_a_day_takes_what_was_recorded_by_its_end(statemen
             version=n,
         )
     assert [entry.evidence.title for entry in history.recent(day, 10)] == ["Source 2"]
+
+
+def test_each_table_of_rates_shows_the_first_few_and_links_to_every_one(manager_client, world, monkeypatch):
+    monkeypatch.setattr(figures, "RATES_SHOWN", 1)
+    context = manager_client.get(reverse("dashboard"), {"as_of": "2024-06-30", "rates_by": "rate"}).context
+    tables = {group: (rows, more) for group, _, rows, more in context["compliance"]}
+    rows, more = tables["entity"]
+    assert len(rows) == 1 and more == reverse("entity_list") + "?as_of=2024-06-30"
+    # Themes are few: all of them, whatever the number.
+    assert tables["theme"][1] is None
+    content = manager_client.get(reverse("dashboard"), {"rates_by": "scored"}).content.decode()
+    assert "The first 1, by most scored pledges first." in content
+    assert f'href="{reverse("statement_list")}">Every statement, with its rate</a>' in content

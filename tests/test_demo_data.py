@@ -26,9 +26,7 @@ def test_generated_pledges_store_what_their_history_gives(seed):
     assert StatusUpdate.objects.filter(pledge__in=synthetic).count() > 60
     assert Evidence.objects.filter(pledge__in=synthetic).exists()
     for pledge in synthetic:
-        stored = {
-            name: getattr(pledge, name) for name in ("status", "last_checked_at", "status_evidence_withdrawn")
-        }
+        stored = {name: getattr(pledge, name) for name in services.STORED_FROM_HISTORY}
         assert stored == services.stored_from_history(pledge), pledge.pk
         # A judgement of delivery cites evidence, as the analysts' form asks.
         for update in pledge.status_updates.all():

@@ -85,6 +85,55 @@ def test_filter_by_entity_speaker_statement_theme_and_kind(manager_client, world
     assert set(listed(manager_client, kind="financial")) == pks(world, "stalled")
 
 
+def test_entity_speaker_and_statement_are_typed_by_name_and_show_their_name(manager_client, world):
+    sylvania = Entity.objects.get(name="Sylvania")
+    speaker = Speaker.objects.get(entity=sylvania)
+    statement = world["sylvanian"].statement
+    for params in (
+        {"entity": "sylvania"},
+        {"speaker": f"{speaker.name} (Sylvania)"},
+        {"statement": statement.slug},
+    ):
+        assert set(listed(manager_client, **params)) == pks(world, "sylvanian"), params
+    # Both entities' speakers have this name: which one is meant must be said.
+    response = manager_client.get(reverse("pledge_list"), {"speaker": speaker.name})
+    assert response.context["filter"].form.errors["speaker"] == [
+        f"More than one speaker is called “{speaker.name}”: choose one of the suggestions."
+    ]
+    # A link gives the id; the input shows the name, which is what it sends next.
+    content = manager_client.get(reverse("pledge_list"), {"statement": statement.pk}).content.decode()
+    assert f'name="statement" value="{statement.slug}"' in content
+    content = manager_client.get(reverse("pledge_list"), {"speaker": speaker.pk}).content.decode()
+    assert f'value="{speaker.name} (Sylvania)"' in content
+
+
+def test_no_filter_lists_every_record_in_the_page(manager_client, world):
+    content = manager_client.get(reverse("pledge_list")).content.decode()
+    for name in ("entity", "speaker", "statement"):
+        assert f'<select name="{name}"' not in content
+        assert f'list="{name}-suggestions"' in content
+        assert f'<datalist id="{name}-suggestions"></datalist>' in content
+
+
+def test_suggestions_match_every_word_typed_and_are_few(manager_client, world):
+    def suggested(name: str, typed: str) -> list[str]:
+        response = manager_client.get(reverse("suggestions", args=[name]), {name: typed})
+        assert response.status_code == 200
+        return re.findall(r'<option value="([^"]*)">', response.content.decode())
+
+    assert suggested("entity", "sylv") == ["Sylvania"]
+    speaker = Speaker.objects.get(entity__name="Sylvania")
+    assert suggested("speaker", "sylvania") == [f"{speaker.name} (Sylvania)"]
+    assert suggested("statement", world["sylvanian"].statement.slug) == [world["sylvanian"].statement.slug]
+    assert suggested("statement", "no such words") == []
+    assert suggested("statement", "") == []
+    assert suggested("statement", "x" * 5000) == []  # bounded, never an error
+    for n in range(30):
+        Entity.objects.create(name=f"Ruritania {n:02}", kind=Entity.objects.get(name="Sylvania").kind)
+    assert len(suggested("entity", "ruritania")) == 15
+    assert manager_client.get(reverse("suggestions", args=["quote"]), {"quote": "a"}).status_code == 404
+
+
 def test_filter_by_deadline_range(manager_client, world):
     shown = listed(manager_client, deadline_after="2024-06-01", deadline_before="2024-07-01")
     assert set(shown) == pks(world, "stalled")
@@ -211,7 +260,9 @@ def test_pages_keep_the_filters(manager_client):
         ({"as_of": "2024-13-40"}, "as_of", "Enter a valid date."),
         ({"deadline_after": "soon"}, "deadline_after", "Enter a valid date."),
         ({"due_within": "-3"}, "due_within", "Ensure this value is greater than or equal to 0."),
-        ({"entity": "999999"}, "entity", "Select a valid choice."),
+        ({"entity": "999999"}, "entity", "No entity is called “999999”: type a few letters"),
+        ({"statement": "no-such-statement"}, "statement", "No statement is called “no-such-statement”"),
+        ({"speaker": "x" * 201}, "speaker", "Type at most 200 characters"),
         ({"sort": "price"}, "sort", "Select a valid choice."),
     ],
 )

@@ -20,11 +20,13 @@ PAGES = {
         lambda statement, pledge: reverse("dashboard") + "?as_of=2024-06-30",
         15,
     ),
-    "pledge list": ("manager", lambda statement, pledge: reverse("pledge_list"), 10),
+    # The page's ids, then its rows; the entity, speaker and statement filters fetch
+    # their suggestions as one types.
+    "pledge list": ("manager", lambda statement, pledge: reverse("pledge_list"), 8),
     "pledge list, 3 filters": (
         "manager",
         lambda statement, pledge: reverse("pledge_list") + "?overdue=no&not_checked=no&due_within=90",
-        9,
+        6,
     ),
     "pledge page": ("manager", lambda statement, pledge: pledge.get_absolute_url(), 11),
     "pledge page, with its forms": ("analyst", lambda statement, pledge: pledge.get_absolute_url(), 13),

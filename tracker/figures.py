@@ -77,26 +77,11 @@ def dashboard(
             ("Never assessed", counts["never_assessed"], link(status=Status.NOT_ASSESSED.value)),
         ],
         # The compliance rate per entity, theme and statement, each row with the links to
-        # the pledges it rests on and to all its pledges.
+        # the pledges it rests on and to all its pledges; the first RATES_SHOWN of each,
+        # with the link to the full list where there are more.
         "compliance": [
-            (
-                group,
-                heading,
-                sorted_rates(
-                    [
-                        {
-                            **row,
-                            "link": link(**{group: row["key"], "status": rules.SCORED_STATUSES})
-                            if row["key"]
-                            else link(status=rules.SCORED_STATUSES),
-                            "all_link": link(**{group: row["key"]}) if row["key"] else link(),
-                        }
-                        for row in pledges.compliance_by(key, name)
-                    ],
-                    rates_by,
-                ),
-            )
-            for group, heading, key, name in RATE_GROUPS
+            rate_table(pledges, group, heading, key, name, full_list, link, rates_by, as_of, known_on)
+            for group, heading, key, name, full_list in RATE_GROUPS
         ],
         # Each month's figures link to the list as of that month's end.
         "months": [
@@ -114,25 +99,34 @@ def dashboard(
     }
 
 
-# Each grouping of the compliance rate: its filter in the list, its heading, and the
-# fields that key and name it.
+# Each grouping of the compliance rate: its filter in the list, its heading, the fields
+# that key and name it, and the page listing every one of them (themes are few).
 RATE_GROUPS = [
-    ("entity", "Entity", "actor_id", "actor__name"),
-    ("theme", "Theme", "themes", "themes__name"),
-    ("statement", "Statement", "statement_id", "statement__title"),
+    ("entity", "Entity", "actor_id", "actor__name", "entity_list"),
+    ("theme", "Theme", "themes", "themes__name", None),
+    ("statement", "Statement", "statement_id", "statement__title", "statement_list"),
 ]
-# How the rate tables can be ordered.
-RATE_ORDERS = {"name": "name", "rate": "highest rate first", "scored": "most scored pledges first"}
+# How many rows each table of rates shows on the dashboard.
+RATES_SHOWN = 20
 
 
-def sorted_rates(rows: list[dict], order: str) -> list[dict]:
-    """Rows of compliance_by(), by name, by rate (highest first, unscored last) or by how
-    many scored pledges they rest on (most first)."""
-    if order == "rate":
-        return sorted(rows, key=lambda row: (row["rate"] is None, -(row["rate"] or 0), row["name"] or ""))
-    if order == "scored":
-        return sorted(rows, key=lambda row: (-row["scored"], row["name"] or ""))
-    return sorted(rows, key=lambda row: (row["name"] is None, row["name"] or ""))
+def rate_table(pledges, group, heading, key, name, full_list, link, order, as_of, known_on) -> tuple:
+    """(group, heading, rows, link to all of them if some are left out) for the dashboard."""
+    rows = pledges.compliance_by(key, name, order=order, limit=RATES_SHOWN + 1 if full_list else None)
+    more = None
+    if len(rows) > RATES_SHOWN and full_list:
+        rows = rows[:RATES_SHOWN]
+        dates = {"as_of": as_of, "known_on": known_on}
+        query = urlencode({field: day.isoformat() for field, day in dates.items() if day})
+        more = reverse(full_list) + (f"?{query}" if query else "")
+    for row in rows:
+        row["link"] = (
+            link(**{group: row["key"], "status": rules.SCORED_STATUSES})
+            if row["key"]
+            else link(status=rules.SCORED_STATUSES)
+        )
+        row["all_link"] = link(**{group: row["key"]}) if row["key"] else link()
+    return group, heading, rows, more
 
 
 def _with_too_few(row: dict) -> dict:

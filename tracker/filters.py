@@ -7,14 +7,18 @@ is reported beside its filter and that filter is left out; the others still appl
 """
 
 import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Model, Q, QuerySet
+from django.urls import reverse_lazy
 from django.utils import timezone
+from django.utils.html import format_html
 
 from tracker import rules
-from tracker.models import Entity, Evidence, Pledge, Speaker, Statement, Theme
+from tracker.models import Entity, Pledge, Speaker, Statement, Theme
 from tracker.vocabulary import PledgeKind, Status
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -145,6 +149,145 @@ def known_on_day(form: forms.Form) -> datetime.date | None:
     return form.cleaned_data.get("known_on")
 
 
+# --- records found by name: an entity, a speaker, a statement --------------------------
+# Thousands of statements and speakers would not fit in a <select>: the filter is a text
+# input whose suggestions are fetched as one types (views.pledges.suggestions), and
+# which takes the record's name. A link made by the app may give the record's id.
+
+SUGGESTIONS = 15
+
+
+@dataclass(frozen=True)
+class Finder:
+    """How one kind of record is found from what was typed."""
+
+    noun: str
+    records: Callable[[], QuerySet]
+    name_of: Callable[[Model], str]  # what the input shows, and sends
+    named: Callable[[str], Q]  # the record with this name
+    matching: Callable[[str], Q]  # the records to suggest for a word typed
+    describe: Callable[[Model], str]  # beside each suggestion
+
+    def suggest(self, typed: str) -> list[Model]:
+        """The first SUGGESTIONS records matching every word typed."""
+        records = self.records()
+        for word in typed.split()[:5]:
+            records = records.filter(self.matching(word))
+        return list(records[:SUGGESTIONS])
+
+
+def _speaker_named(text: str) -> Q:
+    # Suggestions read "Name (Entity)"; a bare name finds the speaker if only one has it.
+    name, _, entity = text.rpartition(" (")
+    if name and entity.endswith(")"):
+        return Q(name__iexact=name.strip(), entity__name__iexact=entity[:-1].strip())
+    return Q(name__iexact=text)
+
+
+FINDERS = {
+    "entity": Finder(
+        "entity",
+        lambda: Entity.objects.order_by("name"),
+        lambda entity: entity.name,
+        lambda text: Q(name__iexact=text),
+        lambda word: Q(name__icontains=word) | Q(code__iexact=word),
+        lambda entity: entity.get_kind_display(),
+    ),
+    "speaker": Finder(
+        "speaker",
+        lambda: Speaker.objects.select_related("entity").order_by("name", "entity__name"),
+        lambda speaker: f"{speaker.name} ({speaker.entity.name})",
+        _speaker_named,
+        lambda word: Q(name__icontains=word) | Q(entity__name__icontains=word),
+        lambda speaker: speaker.role,
+    ),
+    "statement": Finder(
+        "statement",
+        lambda: Statement.objects.select_related("entity").order_by("-delivered_on", "slug"),
+        lambda statement: statement.slug,
+        lambda text: Q(slug=text),
+        lambda word: Q(title__icontains=word) | Q(slug__icontains=word),
+        lambda statement: statement.title,
+    ),
+}
+
+
+class SuggestingInput(forms.TextInput):
+    """A text input, with the suggestions for what is typed fetched into its <datalist>."""
+
+    def __init__(self, name: str):
+        self.list_id = f"{name}-suggestions"
+        super().__init__(
+            attrs={
+                "list": self.list_id,
+                "autocomplete": "off",
+                "placeholder": "Type a few letters",
+                "hx-get": reverse_lazy("suggestions", args=[name]),
+                "hx-trigger": "input changed delay:250ms, focus once",
+                "hx-target": f"#{self.list_id}",
+                "hx-swap": "innerHTML",
+                "hx-push-url": "false",
+                "hx-sync": "this:replace",
+            }
+        )
+
+    def render(self, name, value, attrs=None, renderer=None):
+        field = super().render(name, value, attrs, renderer)
+        return format_html('{}<datalist id="{}"></datalist>', field, self.list_id)
+
+
+class RecordField(forms.Field):
+    """A record typed by its name (FINDERS), or given by its id in a link."""
+
+    LONGEST = 200
+
+    def __init__(self, *, finder: str, **kwargs):
+        self.finder = FINDERS[finder]
+        self.found: dict[str, Model] = {}
+        super().__init__(widget=SuggestingInput(finder), **kwargs)
+
+    def to_python(self, value) -> Model | None:
+        text = str(value or "").strip()
+        if not text:
+            return None
+        if len(text) > self.LONGEST:
+            raise forms.ValidationError(
+                f"Type at most {self.LONGEST} characters, then choose one of the suggestions.",
+                code="max_length",
+            )
+        if text not in self.found:
+            records = self.finder.records()
+            records = (
+                records.filter(pk=int(text)) if text.isdigit() else records.filter(self.finder.named(text))
+            )
+            found = list(records[:2])
+            if not found:
+                raise forms.ValidationError(
+                    f"No {self.finder.noun} is called “{text}”: type a few letters and choose one of "
+                    "the suggestions.",
+                    code="invalid_choice",
+                )
+            if len(found) > 1:
+                raise forms.ValidationError(
+                    f"More than one {self.finder.noun} is called “{text}”: choose one of the suggestions.",
+                    code="invalid_choice",
+                )
+            self.found[text] = found[0]
+        return self.found[text]
+
+    def prepare_value(self, value):
+        # The input shows the record's name, also when a link gave its id.
+        if isinstance(value, Model):
+            return self.finder.name_of(value)
+        if isinstance(value, str) and value.strip() in self.found:
+            return self.finder.name_of(self.found[value.strip()])
+        return value
+
+
+class RecordFilter(django_filters.Filter):
+    field_class = RecordField
+
+
 class PledgeFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="Search",
@@ -171,15 +314,9 @@ class PledgeFilter(django_filters.FilterSet):
         choices=Status.choices,
         widget=forms.CheckboxSelectMultiple,
     )
-    entity = django_filters.ModelChoiceFilter(
-        label="Entity", field_name="actor", queryset=Entity.objects.all(), empty_label="Any"
-    )
-    speaker = django_filters.ModelChoiceFilter(
-        label="Speaker", field_name="statement__speaker", queryset=Speaker.objects.all(), empty_label="Any"
-    )
-    statement = django_filters.ModelChoiceFilter(
-        label="Statement", queryset=Statement.objects.select_related("entity"), empty_label="Any"
-    )
+    entity = RecordFilter(label="Entity", field_name="actor", finder="entity")
+    speaker = RecordFilter(label="Speaker", field_name="statement__speaker", finder="speaker")
+    statement = RecordFilter(label="Statement", finder="statement")
     theme = django_filters.ModelChoiceFilter(
         label="Theme", field_name="themes", queryset=Theme.objects.all(), empty_label="Any"
     )
@@ -212,14 +349,14 @@ class PledgeFilter(django_filters.FilterSet):
         label="Sort by",
         fields=[
             ("deadline_on", "deadline"),
-            ("last_change_on", "last_change"),
+            ("shown_last_change_on", "last_change"),
             ("shown_last_checked_at", "last_checked"),
             ("status_rank", "status"),
             ("actor__name", "entity"),
         ],
         field_labels={
             "deadline_on": "Deadline",
-            "last_change_on": "Last change",
+            "shown_last_change_on": "Last change",
             "shown_last_checked_at": "Last checked",
             "status_rank": "Status",
             "actor__name": "Entity",
@@ -298,9 +435,8 @@ class PledgeFilter(django_filters.FilterSet):
         return _yes_or_no(queryset, rules.final(), value)
 
     def filter_has_evidence(self, queryset, name, value):
-        # Withdrawn evidence does not count.
-        standing = Evidence.objects.standing().filter(pledge=OuterRef("pk"))
-        return _yes_or_no(queryset, Exists(standing), value)
+        # Withdrawn evidence does not count (the services keep the count of what stands).
+        return _yes_or_no(queryset, Q(standing_evidence_count__gt=0), value)
 
     def filter_changed_within(self, queryset, name, value):
         return queryset.changed_within(self.day, int(value))

@@ -195,6 +195,9 @@ class Statement(models.Model):
     class Meta:
         ordering = ["-delivered_on", "title"]
         permissions = [("import_statements", "Can import statements from files and pasted text")]
+        # The pledge list's order (newest statement first, then by slug and number) reads
+        # the statements in this index, and each statement's pledges in their own.
+        indexes = [models.Index(fields=["delivered_on", "slug"], name="statement_list_order")]
         constraints = [
             models.CheckConstraint(
                 condition=_web_url_check("source_url", blank_allowed=True),
@@ -286,7 +289,7 @@ class PledgeQuerySet(models.QuerySet):
         the end of that day counts, and a retraction made later does not undo an update;
         so a report as known on a past day reads the same whatever was back-filled since.
 
-        Annotates `shown_status`, `last_change_on` (the effective date of its latest
+        Annotates `shown_status`, `shown_last_change_on` (the effective date of its latest
         update that counts) and `shown_last_checked_at` (when its latest update or review
         that counts was recorded, by the end of `day`); leaves out pledges made after `day`,
         and, as known on `known_on`, those recorded here after it."""
@@ -300,9 +303,11 @@ class PledgeQuerySet(models.QuerySet):
             # No update takes effect in the future, so the stored status is today's, and
             # so is the stored last check.
             shown_status = F("status")
+            last_change_on = F("last_change_on")
             last_checked_at = F("last_checked_at")
         else:
             shown_status = Coalesce(Subquery(latest.values("status")[:1]), Value(Status.NOT_ASSESSED.value))
+            last_change_on = Subquery(latest.values("effective_on")[:1])
             last_checked_at = _last_checked_by(min(day, known_on or day), known_on)
         pledges = self.filter(statement__delivered_on__lte=day)
         if known_on is not None:
@@ -310,7 +315,7 @@ class PledgeQuerySet(models.QuerySet):
             pledges = pledges.filter(created_at__lt=end_of(known_on))
         return pledges.annotate(
             shown_status=shown_status,
-            last_change_on=Subquery(latest.values("effective_on")[:1]),
+            shown_last_change_on=last_change_on,
             shown_last_checked_at=last_checked_at,
             status_rank=Case(
                 *[When(shown_status=status.value, then=Value(status.order)) for status in Status],
@@ -394,11 +399,21 @@ class PledgeQuerySet(models.QuerySet):
         """compliance(), for each entity that made pledges."""
         return self.compliance_by("actor_id", "actor__name")
 
-    def compliance_by(self, key: str, name: str) -> list[dict]:
+    def compliance_by(
+        self, key: str, name: str, *, order: str = "name", limit: int | None = None
+    ) -> list[dict]:
         """compliance(), for each group of pledges sharing `key` (a theme, a statement, an
         entity ...), named by `name`; in one query. Each row: key, name, pledges, scored,
         mean, rate, whether the rate rests on too few pledges to compare, and how many
-        pledges have each status (by_status)."""
+        pledges have each status (by_status). In the `order` of RATE_ORDERS: by name, by
+        rate (highest first, unscored last) or by scored pledges (most first); the first
+        `limit` groups, or all."""
+        by_name = F(name).asc(nulls_last=True)
+        ordering = {
+            "name": [by_name],
+            "rate": [F("mean").desc(nulls_last=True), by_name],
+            "scored": [F("scored").desc(), by_name],
+        }[order]
         rows = (
             self.order_by()
             .values(key, name)
@@ -413,8 +428,10 @@ class PledgeQuerySet(models.QuerySet):
                     for status in Status
                 },
             )
-            .order_by(name)
+            .order_by(*ordering, key)
         )
+        if limit is not None:
+            rows = rows[:limit]
         return [
             {
                 "key": row[key],
@@ -553,6 +570,10 @@ def _last_checked_by(day: datetime.date, known_on: datetime.date | None = None) 
     return Greatest(Coalesce(update, review), Coalesce(review, update))
 
 
+# How a table of compliance rates can be ordered (PledgeQuerySet.compliance_by).
+RATE_ORDERS = {"name": "name", "rate": "highest rate first", "scored": "most scored pledges first"}
+
+
 def _compliance_score() -> Case:
     """Each pledge's score (NULL when it is not scored)."""
     return Case(
@@ -648,6 +669,11 @@ class Pledge(models.Model):
     # When an analyst last recorded a status update or a review of it that still stands
     # (see tracker.rules.not_checked); kept by the services like the status.
     last_checked_at = models.DateTimeField(null=True, editable=False)
+    # The day its status last changed: when the update that decides it took effect (None
+    # if never assessed); and how many pieces of its evidence still stand. Kept by the
+    # services like the status, so that lists sort and filter on them by an index.
+    last_change_on = models.DateField(null=True, editable=False)
+    standing_evidence_count = models.PositiveIntegerField(default=0, editable=False)
     # Moves on with every change to the history, so that a form based on an older
     # version can be told what changed since.
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -658,6 +684,11 @@ class Pledge(models.Model):
     class Meta:
         ordering = ["statement", "number"]
         permissions = [("export_pledges", "Can export pledge lists")]
+        # The list sorts and filters on these; the queue reads the longest unchecked first.
+        indexes = [
+            models.Index(fields=["last_change_on"], name="pledge_last_change_on"),
+            models.Index(fields=["last_checked_at"], name="pledge_last_checked_at"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["statement", "number"], name="pledge_number_unique"),
             models.CheckConstraint(condition=Q(number__gte=1), name="pledge_number_positive"),

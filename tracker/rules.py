@@ -2,7 +2,7 @@
 days, changed within N days, not checked for 180 days, and what needs an analyst.
 
 Each rule is a `Q` builder over pledges annotated by `PledgeQuerySet.as_of()` (which
-gives `shown_status`, `last_change_on` and `shown_last_checked_at`), with a `PledgeQuerySet`
+gives `shown_status`, `shown_last_change_on` and `shown_last_checked_at`), with a `PledgeQuerySet`
 method named for it that the pages, the filters, the exports and the tests call. Where a
 page judges one pledge already in hand, the same rule is written beside its `Q` as a
 predicate on plain values, and a test checks that both agree on every boundary day.
@@ -95,7 +95,7 @@ def due_within(day: datetime.date, days: int) -> Q:
 
 def changed_within(day: datetime.date, days: int) -> Q:
     """Its status changed (took effect) in the `days` days up to `day`: after day − days."""
-    return Q(last_change_on__gt=day - datetime.timedelta(days=days))
+    return Q(shown_last_change_on__gt=day - datetime.timedelta(days=days))
 
 
 def changed_in_period(

@@ -123,12 +123,27 @@ def history_changed(pledge: Pledge, *, version: int | None = None) -> None:
 
 
 def stored_from_history(pledge: Pledge) -> dict:
-    """What the pledge stores of its history, as its history gives it now."""
+    """What the pledge stores of its history, as its history gives it now (the fields of
+    STORED_FROM_HISTORY)."""
+    deciding = pledge.status_updates.in_force().newest_first().first()
     return {
-        "status": current_status_from_history(pledge),
+        "status": Status(deciding.status) if deciding else Status.NOT_ASSESSED,
+        "last_change_on": deciding.effective_on if deciding else None,
         "last_checked_at": last_checked_from_history(pledge),
         "status_evidence_withdrawn": status_evidence_withdrawn_from_history(pledge),
+        "standing_evidence_count": pledge.evidence.standing().count(),
     }
+
+
+# What a pledge stores of its history, written only by history_changed() (and by
+# check_fixture_pledge(), which gives a fixture's row what the history held gives).
+STORED_FROM_HISTORY = (
+    "status",
+    "last_change_on",
+    "last_checked_at",
+    "status_evidence_withdrawn",
+    "standing_evidence_count",
+)
 
 
 def validate_status_update(
@@ -570,7 +585,7 @@ def check_fixture_pledge(pledge: Pledge) -> None:
     now, moved on (with the old values kept) if the fixture changes what analysts judge."""
     held = Pledge.objects.select_for_update(of=("self",)).filter(pk=pledge.pk).first() if pledge.pk else None
     if held is None:
-        for name in ("status", "last_checked_at", "status_evidence_withdrawn", "version"):
+        for name in (*STORED_FROM_HISTORY, "version"):
             setattr(pledge, name, Pledge._meta.get_field(name).get_default())
         return
     has_history = held.status_updates.exists() or held.evidence.exists() or held.reviews.exists()

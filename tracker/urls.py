@@ -27,6 +27,7 @@ urlpatterns = [
     path("entities/<int:pk>/briefing/", briefings.entity_briefing, name="entity_briefing"),
     path("statements/<slug:slug>/briefing/", briefings.statement_briefing, name="statement_briefing"),
     path("themes/<int:pk>/briefing/", briefings.theme_briefing, name="theme_briefing"),
+    path("pledges/suggestions/<str:name>/", pledges.suggestions, name="suggestions"),
     path("pledges/<int:pk>/", pledges.pledge_detail, name="pledge_detail"),
     path("pledges/<int:pk>/history.csv", exports.pledge_history_csv, name="pledge_history_csv"),
     path("pledges/<int:pk>/follow-ups/", follow_ups.log_follow_up, name="log_follow_up"),

@@ -105,7 +105,7 @@ def _briefing(request: HttpRequest, title: str, pledges, *, filterset=None, **fi
         pledge
         for pledge in shown
         if rules.changed_in_period(
-            pledge.last_change_on, pledge.deciding.recorded_at if pledge.deciding else None, since, day
+            pledge.shown_last_change_on, pledge.deciding.recorded_at if pledge.deciding else None, since, day
         )
     ]
     context = {

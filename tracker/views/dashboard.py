@@ -10,6 +10,7 @@ from django.views.decorators.http import require_safe
 from tracker import figures, rules
 from tracker.charts import stacked_columns, stacked_rows
 from tracker.filters import AsOfForm, as_of_day, known_on_day
+from tracker.models import RATE_ORDERS
 from tracker.vocabulary import Status
 
 
@@ -21,7 +22,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     asked = form.cleaned_data.get("as_of")
     known_on = known_on_day(form)
     rates_by = request.GET.get("rates_by", "name")
-    rates_by = rates_by if rates_by in figures.RATE_ORDERS else "name"
+    rates_by = rates_by if rates_by in RATE_ORDERS else "name"
     shown = figures.dashboard(day, as_of=asked, known_on=known_on, rates_by=rates_by)
     months, themes = shown["months"], shown["themes"]
     month_chart = stacked_columns(
@@ -41,7 +42,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "as_of": asked,
         "known_on": known_on,
         "rates_by": rates_by,
-        "rate_orders": figures.RATE_ORDERS,
+        "rate_orders": RATE_ORDERS,
+        "rates_by_label": RATE_ORDERS[rates_by],
         "too_few": rules.TOO_FEW_TO_COMPARE,
         "month_chart": month_chart,
         "month_table": months,

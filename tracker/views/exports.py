@@ -162,7 +162,7 @@ def _pledge_row(request: HttpRequest, pledge: Pledge, dates: dict) -> dict:
         "status": status.value,
         "status_label": status.label,
         "final": status.is_final,
-        "last_change_on": pledge.last_change_on.isoformat() if pledge.last_change_on else "",
+        "last_change_on": pledge.shown_last_change_on.isoformat() if pledge.shown_last_change_on else "",
         "last_checked_on": (
             timezone.localdate(pledge.shown_last_checked_at).isoformat()
             if pledge.shown_last_checked_at

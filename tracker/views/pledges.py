@@ -2,7 +2,7 @@
 pledge page. Each view checks the person's permission first, on the server."""
 
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,6 +11,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url, reswap, retarget
 
 from tracker import rules
+from tracker.filters import FINDERS
 from tracker.models import Pledge
 from tracker.views.shared import (
     PLEDGE_PAGE,
@@ -40,7 +41,7 @@ def pledge_list(request: HtmxHttpRequest) -> HttpResponse:
     if not request.htmx and in_use.urlencode() != request.GET.urlencode():
         return redirect(_address(in_use))
     filterset = filtered_pledges(request)
-    page, page_error = page_of(filterset.qs, request)
+    page, page_error = page_of(filterset.qs, request, by_ids=True)
     context = {
         "filter": filterset,
         "page": page,
@@ -63,6 +64,20 @@ def pledge_list(request: HtmxHttpRequest) -> HttpResponse:
             response = render(request, "tracker/pledge_list.html#results", context)
         return push_url(response, _address(in_use))
     return render(request, "tracker/pledge_list.html", context)
+
+
+@require_safe
+@permission_required("tracker.view_pledge", raise_exception=True)
+def suggestions(request: HttpRequest, name: str) -> HttpResponse:
+    """The records matching what was typed in the list's filter `name` (entity, speaker,
+    statement), as the <option>s of its <datalist>."""
+    finder = FINDERS.get(name)
+    if finder is None:
+        raise Http404("No such filter.")
+    typed = request.GET.get(name, "")[:200].strip()
+    records = finder.suggest(typed) if typed else []
+    options = [(finder.name_of(record), finder.describe(record)) for record in records]
+    return render(request, "tracker/suggestions.html", {"options": options})
 
 
 def filters_in_use(request: HttpRequest) -> QueryDict:

@@ -93,17 +93,27 @@ def next_in_queue(pledge: Pledge, walk_began: datetime.datetime) -> Pledge | Non
     )
 
 
-def page_of(queryset: QuerySet, request: HttpRequest) -> tuple[Page, str]:
-    """The page asked for, and what was wrong with the asking, if anything."""
-    paginator = Paginator(queryset, PLEDGES_PER_PAGE)
+def page_of(queryset: QuerySet, request: HttpRequest, *, by_ids: bool = False) -> tuple[Page, str]:
+    """The page asked for, and what was wrong with the asking, if anything.
+
+    `by_ids`: the page is found by the rows' ids alone, then only its rows are read
+    whole (one query more). Sorting narrow rows keeps a deep page (the last of 100,000
+    pledges) about as quick as the first, and what each row computes (its status as of
+    a date ...) is computed for the rows shown only."""
+    paginator = Paginator(queryset.values_list("pk", flat=True) if by_ids else queryset, PLEDGES_PER_PAGE)
     asked = request.GET.get("page", "1")
     try:
-        return paginator.page(asked), ""
+        page, error = paginator.page(asked), ""
     except PageNotAnInteger:
-        return paginator.page(1), f"“{asked}” is not a page number: showing page 1."
+        page, error = paginator.page(1), f"“{asked}” is not a page number: showing page 1."
     except EmptyPage:
         number = 1 if float(asked) < 1 else paginator.num_pages
-        return paginator.page(number), f"There is no page {asked}: showing page {number}."
+        page, error = paginator.page(number), f"There is no page {asked}: showing page {number}."
+    if by_ids:
+        ids = list(page.object_list)
+        rows = queryset.in_bulk(ids) if ids else {}
+        page.object_list = [rows[pk] for pk in ids]
+    return page, error
 
 
 def filtered_pledges(request: HttpRequest) -> PledgeFilter:

@@ -280,9 +280,11 @@ def _store(pledge: Pledge, history: PledgeHistory) -> None:
     standing = [update for i, update in enumerate(history.updates) if i not in history.retracted]
     deciding = max(standing, key=lambda update: (update.effective_on, update.recorded_at), default=None)
     pledge.status = deciding.status if deciding else Status.NOT_ASSESSED
+    pledge.last_change_on = deciding.effective_on if deciding else None
     checks = [update.recorded_at for update in standing] + [review.recorded_at for review in history.reviews]
     pledge.last_checked_at = max(checks, default=None)
-    pledge.status_evidence_withdrawn = False
+    pledge.status_evidence_withdrawn = False  # none is withdrawn here
+    pledge.standing_evidence_count = len(history.evidence)
     pledge.version = (
         1 + len(history.evidence) + len(history.updates) + len(history.retracted) + len(history.reviews)
     )
