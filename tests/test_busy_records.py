@@ -100,6 +100,8 @@ def test_connections_are_checked_before_reuse_and_locks_are_bounded():
             assert cursor.fetchone()[0] == "5s"
             cursor.execute("SHOW statement_timeout")
             assert cursor.fetchone()[0] == "30s"
+            cursor.execute("SHOW jit")
+            assert cursor.fetchone()[0] == "off"
     else:
         assert database["OPTIONS"]["timeout"] == 5
 
