@@ -79,10 +79,15 @@ def _lock_pledge(pledge: Pledge, based_on_version: int | None) -> Pledge:
     return locked
 
 
+def deciding_update(pledge: Pledge) -> StatusUpdate | None:
+    """The update that decides the pledge's status now: the newest in force."""
+    return pledge.status_updates.in_force().newest_first().first()
+
+
 def current_status_from_history(pledge: Pledge) -> Status:
     """What the pledge's updates make its status; the stored one must always equal it."""
-    latest = pledge.status_updates.in_force().newest_first().values_list("status", flat=True).first()
-    return Status(latest or Status.NOT_ASSESSED)
+    deciding = deciding_update(pledge)
+    return Status(deciding.status) if deciding else Status.NOT_ASSESSED
 
 
 def last_checked_from_history(pledge: Pledge) -> datetime.datetime | None:
@@ -94,10 +99,10 @@ def last_checked_from_history(pledge: Pledge) -> datetime.datetime | None:
     return max((moment for moment in moments if moment is not None), default=None)
 
 
-def status_evidence_withdrawn_from_history(pledge: Pledge) -> bool:
-    """Whether the status rests on nothing: the update that decides it cited evidence, all
-    of it since withdrawn, and no review recorded after it cites evidence still standing."""
-    deciding = pledge.status_updates.in_force().newest_first().first()
+def status_evidence_withdrawn_from_history(pledge: Pledge, deciding: StatusUpdate | None) -> bool:
+    """Whether the status rests on nothing: the update that decides it (`deciding`) cited
+    evidence, all of it since withdrawn, and no review recorded after it cites evidence
+    still standing."""
     if deciding is None or not deciding.evidence.exists() or deciding.evidence.standing().exists():
         return False
     confirmed = pledge.reviews.in_force().filter(
@@ -125,12 +130,12 @@ def history_changed(pledge: Pledge, *, version: int | None = None) -> None:
 def stored_from_history(pledge: Pledge) -> dict:
     """What the pledge stores of its history, as its history gives it now (the fields of
     STORED_FROM_HISTORY)."""
-    deciding = pledge.status_updates.in_force().newest_first().first()
+    deciding = deciding_update(pledge)
     return {
         "status": Status(deciding.status) if deciding else Status.NOT_ASSESSED,
         "last_change_on": deciding.effective_on if deciding else None,
         "last_checked_at": last_checked_from_history(pledge),
-        "status_evidence_withdrawn": status_evidence_withdrawn_from_history(pledge),
+        "status_evidence_withdrawn": status_evidence_withdrawn_from_history(pledge, deciding),
         "standing_evidence_count": pledge.evidence.standing().count(),
     }
 
