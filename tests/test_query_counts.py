@@ -13,12 +13,13 @@ pytestmark = pytest.mark.django_db
 
 # page: (who asks, its address from the seed's statement and one of its pledges, queries)
 PAGES = {
-    # The compliance rate per entity, theme and statement: a query each.
-    "dashboard": ("manager", lambda statement, pledge: reverse("dashboard"), 15),
+    # The compliance rate per entity, theme and statement: a query each. The statuses
+    # month by month: the read model's month counts.
+    "dashboard": ("manager", lambda statement, pledge: reverse("dashboard"), 14),
     "dashboard as of a date": (
         "manager",
         lambda statement, pledge: reverse("dashboard") + "?as_of=2024-06-30",
-        15,
+        14,
     ),
     # The page's ids, then its rows; the entity, speaker and statement filters fetch
     # their suggestions as one types.

@@ -14,9 +14,10 @@ from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils import timezone
 
-from tracker import history, rules
-from tracker.models import Pledge, StatusUpdate
+from tracker import history, read_model, rules
+from tracker.models import Pledge, StatusMonthCount, StatusUpdate
 from tracker.vocabulary import Status
 
 # How many recent changes the dashboard lists.
@@ -58,13 +59,12 @@ def dashboard(
     def theme_link(theme, status: Status) -> str:
         return link(theme=theme.pk, status=status.value) if theme else link(status=status.value)
 
-    months = monthly_status_counts(day, known_on)
+    by_status = pledges.count_by_status()
+    months = monthly_status_counts(day, known_on, at_day=by_status)
     return {
         "total": counts["total"],
         "all_link": link(),
-        "by_status": [
-            (status, n, link(status=status.value)) for status, n in pledges.count_by_status().items()
-        ],
+        "by_status": [(status, n, link(status=status.value)) for status, n in by_status.items()],
         "headlines": [
             ("Overdue", counts["overdue"], link(overdue="yes")),
             (rules.DUE_SOON_LABEL, counts["due_soon"], link(due_within=rules.DUE_SOON_DAYS)),
@@ -164,6 +164,47 @@ def _months(first: datetime.date, last: datetime.date) -> list[datetime.date]:
 
 
 def monthly_status_counts(
+    day: datetime.date,
+    known_on: datetime.date | None = None,
+    *,
+    at_day: dict[Status, int] | None = None,
+) -> list[tuple[datetime.date, dict[Status, int]]]:
+    """How the statuses stood at the end of each month up to `day` (the last figures are
+    those of `day` itself), as the updates effective by then make them; retracted ones
+    never count.
+
+    From the read model's month counts (tracker.read_model), whatever the number of
+    pledges: each month's figures are the running sum of its moves, and `day`'s are the
+    counts by status as of `day` (`at_day`, if the caller has them already). As known on
+    a past day, from the history itself (monthly_status_counts_from_history).
+    """
+    if known_on is not None and known_on < timezone.localdate():
+        return monthly_status_counts_from_history(day, known_on)
+    if at_day is None:
+        at_day = Pledge.objects.as_of(day).count_by_status()
+    moves = (
+        StatusMonthCount.objects.filter(month__lt=read_model.month_of(day))
+        .exclude(moves=0)
+        .order_by("month")
+        .values_list("month", "status", "moves")
+    )
+    moves = list(moves)
+    if not moves and not any(at_day.values()):
+        return []
+    ends = _months(moves[0][0] if moves else day, day)
+    index = {(end.year, end.month): i for i, end in enumerate(ends)}
+    by_month = [dict.fromkeys(Status, 0) for _ in ends]
+    for month, status, change in moves:
+        by_month[index[(month.year, month.month)]][Status(status)] += change
+    figures, running = [], dict.fromkeys(Status, 0)
+    for end, move in zip(ends[:-1], by_month[:-1], strict=True):
+        running = {status: running[status] + move[status] for status in Status}
+        figures.append((end, running))
+    figures.append((ends[-1], dict(at_day)))
+    return figures
+
+
+def monthly_status_counts_from_history(
     day: datetime.date, known_on: datetime.date | None = None
 ) -> list[tuple[datetime.date, dict[Status, int]]]:
     """How the statuses stood at the end of each month up to `day`, as the updates

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, F, FilteredRelation, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Greatest, Length, RowNumber, Upper
 from django.db.models.lookups import Exact
 from django.urls import reverse
@@ -299,17 +299,27 @@ class PledgeQuerySet(models.QuerySet):
             .newest_first()
         )
         today = timezone.localdate()
-        if day >= today and (known_on is None or known_on >= today):
+        pledges = self.filter(statement__delivered_on__lte=day)
+        all_known = known_on is None or known_on >= today
+        if day >= today and all_known:
             # No update takes effect in the future, so the stored status is today's, and
             # so is the stored last check.
             shown_status = F("status")
             last_change_on = F("last_change_on")
             last_checked_at = F("last_checked_at")
+        elif all_known:
+            # The read model's period holding the day (tracker.read_model): one join.
+            holding = Q(status_periods__valid_from__lte=day) & (
+                Q(status_periods__valid_to__gt=day) | Q(status_periods__valid_to__isnull=True)
+            )
+            pledges = pledges.annotate(period=FilteredRelation("status_periods", condition=holding))
+            shown_status = Coalesce(F("period__status"), Value(Status.NOT_ASSESSED.value))
+            last_change_on = F("period__valid_from")
+            last_checked_at = _last_checked_by(day)
         else:
             shown_status = Coalesce(Subquery(latest.values("status")[:1]), Value(Status.NOT_ASSESSED.value))
             last_change_on = Subquery(latest.values("effective_on")[:1])
-            last_checked_at = _last_checked_by(min(day, known_on or day), known_on)
-        pledges = self.filter(statement__delivered_on__lte=day)
+            last_checked_at = _last_checked_by(min(day, known_on), known_on)
         if known_on is not None:
             # A pledge the record did not hold yet is not in a report as known on that day.
             pledges = pledges.filter(created_at__lt=end_of(known_on))
@@ -1116,6 +1126,67 @@ class ReviewRetraction(RetractionRecord):
 
     def __str__(self) -> str:
         return f"Retraction of {self.review}"
+
+
+# --- the read model: what the history gives, kept for reading fast ----------------------
+# Not history: tracker.read_model rebuilds these rows from the status updates, in the
+# transaction of each change to them (services.history_changed), and
+# `manage.py check_read_model` compares them with the history.
+
+
+class NotDumpedManager(models.Manager):
+    """The default manager of the read model's rows, which `dumpdata` reads: none. A
+    fixture carries the history, and loading it rebuilds these rows (tracker.signals)."""
+
+    def get_queryset(self):
+        return super().get_queryset().none()
+
+
+class StatusPeriod(models.Model):
+    """The days over which one status update decides a pledge's status, as the record
+    stands now (retracted updates left out): from its effective date to the next one's.
+    "As of" a past day reads the period holding that day."""
+
+    pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="status_periods")
+    status = models.CharField(max_length=20, choices=Status.choices)
+    valid_from = models.DateField()
+    valid_to = models.DateField(
+        null=True, blank=True, help_text="The first day it no longer holds; empty: it still does."
+    )
+
+    not_dumped = NotDumpedManager()
+    objects = models.Manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["pledge", "valid_from"], name="status_period_of_pledge")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gt=F("valid_from")),
+                name="status_period_not_empty",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} from {self.valid_from:%Y-%m-%d}"
+
+
+class StatusMonthCount(models.Model):
+    """By how much the number of pledges with `status` at the end of `month` differs from
+    the month before: the dashboard's month-by-month figures are the running sum. Each
+    write adds what it changes to the months it touches."""
+
+    month = models.DateField(help_text="The month's first day.")
+    status = models.CharField(max_length=20, choices=Status.choices)
+    moves = models.IntegerField(default=0)
+
+    not_dumped = NotDumpedManager()
+    objects = models.Manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["month", "status"], name="status_month_count_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} in {self.month:%B %Y}: {self.moves:+d}"
 
 
 # --- proposed pledges -------------------------------------------------------------------

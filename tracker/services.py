@@ -22,6 +22,7 @@ from django.db import connection, models, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from tracker import read_model
 from tracker.models import (
     AMOUNT_FIELDS,
     DEADLINE_FIELDS,
@@ -116,7 +117,8 @@ def status_evidence_withdrawn_from_history(pledge: Pledge, deciding: StatusUpdat
 
 def history_changed(pledge: Pledge, *, version: int | None = None) -> None:
     """Recompute what the pledge stores from its history (its current status, its last
-    check, whether its status rests on withdrawn evidence) and move the version on (to
+    check, whether its status rests on withdrawn evidence ...) and the read model's rows
+    for it (tracker.read_model), and move the version on (to
     `version`, for a history row that came with its own, as a fixture's do). Call inside
     the transaction that changed the history, after writing rows stamped
     `pledge.version + 1`."""
@@ -125,6 +127,7 @@ def history_changed(pledge: Pledge, *, version: int | None = None) -> None:
         setattr(pledge, name, value)
     pledge.version = pledge.version + 1 if version is None else max(pledge.version, version)
     pledge.save(update_fields=[*stored, "version"])
+    read_model.pledge_changed(pledge)
 
 
 def stored_from_history(pledge: Pledge) -> dict:
@@ -149,6 +152,27 @@ STORED_FROM_HISTORY = (
     "status_evidence_withdrawn",
     "standing_evidence_count",
 )
+
+
+def repair_read_model() -> int:
+    """Give every pledge what its history says (STORED_FROM_HISTORY and its status
+    periods), each under its row lock, without moving its version: nothing analysts
+    judged changes. Then count the months afresh. How many pledges needed it."""
+    repaired = 0
+    for pk in Pledge.objects.order_by("pk").values_list("pk", flat=True).iterator():
+        with transaction.atomic():
+            pledge = _lock_pledge(Pledge(pk=pk), None)
+            stored = stored_from_history(pledge)
+            wrong = [name for name, value in stored.items() if getattr(pledge, name) != value]
+            for name in wrong:
+                setattr(pledge, name, stored[name])
+            if wrong:
+                pledge.save(update_fields=wrong)
+            before, after = read_model.rebuild_periods(pledge)
+            repaired += bool(wrong or before != after)
+    with transaction.atomic():
+        read_model.recount_months()
+    return repaired
 
 
 def validate_status_update(

@@ -15,10 +15,10 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 from django.db import connections
-from django.db.models.signals import m2m_changed, post_save, pre_migrate, pre_save
+from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_migrate, pre_save
 from django.dispatch import receiver
 
-from tracker import services
+from tracker import read_model, services
 from tracker.db_triggers import HISTORY_TABLES
 from tracker.middleware import client_address, mark_session_seen
 from tracker.models import (
@@ -30,6 +30,8 @@ from tracker.models import (
     Review,
     ReviewRetraction,
     Statement,
+    StatusMonthCount,
+    StatusPeriod,
     StatusUpdate,
 )
 from tracker.text import text_fingerprint
@@ -47,8 +49,13 @@ def _describe(error: ValidationError) -> str:
 def check_fixture_row(sender, instance, raw: bool, **kwargs) -> None:
     if not raw or sender._meta.app_label != "tracker":
         return
+    if sender in (StatusPeriod, StatusMonthCount):
+        raise FixtureRowRefused(
+            f"{sender._meta.label} is the read model, rebuilt from the history as it loads: "
+            "leave it out of the fixture (dumpdata without --all leaves it out)."
+        )
     # A row found by its natural key is an update, and must not clash with itself.
-    if instance.pk is not None and sender._default_manager.filter(pk=instance.pk).exists():
+    if instance.pk is not None and sender._base_manager.filter(pk=instance.pk).exists():
         instance._state.adding = False
     try:
         if sender is Pledge:
@@ -101,6 +108,30 @@ def fingerprint_first_text(sender, instance: Statement, **kwargs) -> None:
     in (import, admin, fixture), so that importing that text again finds it."""
     if not instance.text_fingerprint:
         instance.text_fingerprint = text_fingerprint(instance.text)
+
+
+# --- the read model's month counts, as pledges come and go -------------------------------
+# (Changes to a pledge's history reach the read model through services.history_changed.)
+
+
+@receiver(post_save, sender=Pledge)
+def pledge_counted_from_its_month(sender, instance: Pledge, created: bool, **kwargs) -> None:
+    if created:
+        read_model.pledge_made(instance)
+
+
+@receiver(pre_delete, sender=Pledge)
+def pledge_no_longer_counted(sender, instance: Pledge, **kwargs) -> None:
+    read_model.pledge_deleted(instance)
+
+
+@receiver(pre_save, sender=Statement)
+def pledges_counted_from_the_statements_new_month(sender, instance: Statement, **kwargs) -> None:
+    if instance.pk is None:
+        return
+    before = Statement.objects.filter(pk=instance.pk).values_list("delivered_on", flat=True).first()
+    if before is not None and before != instance.delivered_on:
+        read_model.statement_date_moved(instance.pledges.select_related(None), before, instance.delivered_on)
 
 
 # --- migrations that would drop history --------------------------------------------------

@@ -9,13 +9,15 @@ Each pledge gets a history as analysts would leave it, spread over the years sin
 statement: about 10 status updates (a few of them retracted), 3 pieces of evidence, a
 review now and then. The rows are written in bulk, and each pledge is given the status,
 last check and version that its history gives it (services.stored_from_history is the
-definition; a test compares the two).
+definition; a test compares the two), with its status periods and its share of the
+month counts (tracker.read_model).
 """
 
 from __future__ import annotations
 
 import datetime
 import random
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -26,6 +28,7 @@ from django.db.models import Q
 from django.utils import timezone
 from tqdm import tqdm
 
+from tracker import read_model
 from tracker.db_triggers import history_maintenance
 from tracker.models import (
     Entity,
@@ -40,6 +43,7 @@ from tracker.models import (
     Speaker,
     Statement,
     StatementRevision,
+    StatusPeriod,
     StatusUpdate,
 )
 from tracker.roles import ANALYSTS
@@ -111,8 +115,9 @@ def remove_synthetic() -> int:
     called past it, in the order the PROTECTed keys allow, under database maintenance."""
     synthetic = Q(pledge__statement__slug__startswith=SLUG_PREFIX)
     count = Pledge.objects.filter(statement__slug__startswith=SLUG_PREFIX).count()
-    with transaction.atomic(), history_maintenance(connection):
+    with transaction.atomic(), history_maintenance(connection), read_model.recounted_after():
         for rows in (
+            StatusPeriod.objects.filter(synthetic),
             ReviewRetraction.objects.filter(review__pledge__statement__slug__startswith=SLUG_PREFIX),
             Review.objects.filter(synthetic),
             Retraction.objects.filter(status_update__pledge__statement__slug__startswith=SLUG_PREFIX),
@@ -154,6 +159,7 @@ def generate(count: int, rng: random.Random, *, progress: bool = False) -> dict[
         for entity in entities
     )
     made = {"pledges": 0, "updates": 0, "evidence": 0, "reviews": 0}
+    month_counts = Counter()
     bar = tqdm(total=count, unit=" pledges", disable=not progress)
     number_of_statement = 0
     while made["pledges"] < count:
@@ -205,10 +211,28 @@ def generate(count: int, rng: random.Random, *, progress: bool = False) -> dict[
                 _store(pledge, history)
             Pledge.objects.bulk_create(pledges)
             _write(pledges, histories, made)
+            month_counts.update(_read_model(pledges, histories))
         made["pledges"] += batch_pledges
         bar.update(batch_pledges)
     bar.close()
+    read_model.add_moves(month_counts)
     return made
+
+
+def _read_model(pledges: list[Pledge], histories: list[PledgeHistory]) -> Counter:
+    """The pledges' periods (written here), and what they add to the month counts."""
+    periods, moves = [], Counter()
+    for pledge, history in zip(pledges, histories, strict=True):
+        in_force = [
+            read_model.Update(update.effective_on, update.recorded_at, update.pk, update.status)
+            for i, update in enumerate(history.updates)
+            if i not in history.retracted
+        ]
+        own = read_model.periods_of(in_force)
+        periods += [StatusPeriod(pledge=pledge, **period._asdict()) for period in own]
+        moves.update(read_model.moves_of(pledge.statement.delivered_on, own))
+    StatusPeriod.objects.bulk_create(periods, batch_size=BATCH)
+    return moves
 
 
 def _analysts() -> list:

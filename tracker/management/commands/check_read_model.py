@@ -1,0 +1,81 @@
+"""Compare what is stored for reading with what the history says:
+`manage.py check_read_model [--repair]`.
+
+For every pledge: the fields it stores of its history (services.STORED_FROM_HISTORY) and
+its status periods (tracker.read_model); then the dashboard's month counts, against
+those counted afresh. It prints what differs and fails; `--repair` writes what the
+history gives (the history itself is never touched) and says what it repaired.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from tracker import read_model, services
+from tracker.models import Pledge
+
+CHUNK = 500
+SHOWN = 20
+
+
+class Command(BaseCommand):
+    help = "Compare the pledges' stored fields, status periods and month counts with their history."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--repair", action="store_true", help="Write what the history gives.")
+
+    def handle(self, *args, repair: bool, **options) -> None:
+        differences = find_differences(progress=options.get("verbosity", 1) > 0)
+        for line in differences[:SHOWN]:
+            self.stdout.write(f"  {line}")
+        if len(differences) > SHOWN:
+            self.stdout.write(f"  … and {len(differences) - SHOWN} more")
+        if not differences:
+            self.stdout.write("The read model agrees with the history.")
+        elif repair:
+            repaired = services.repair_read_model()
+            self.stdout.write(f"Repaired {repaired} pledges, and counted the months afresh.")
+        else:
+            raise CommandError(
+                f"{len(differences)} differences from the history. Run again with --repair to write "
+                "what the history gives."
+            )
+
+
+def find_differences(*, progress: bool = False) -> list[str]:
+    """Each way the read model differs from the history, in words."""
+    differences = []
+    pledges = Pledge.objects.select_related("statement").order_by("pk")
+    made_on = {}
+    expected_periods = {}
+    ids = list(pledges.values_list("pk", flat=True))
+    for chunk in tqdm(list(itertools.batched(ids, CHUNK)), unit=" chunks", disable=not progress):
+        expected = read_model.expected_periods(list(chunk))
+        stored = read_model.stored_periods(chunk)
+        for pledge in pledges.filter(pk__in=chunk):
+            made_on[pledge.pk] = pledge.statement.delivered_on
+            periods = expected.get(pledge.pk, [])
+            expected_periods[pledge.pk] = periods
+            if stored.get(pledge.pk, []) != periods:
+                differences.append(
+                    f"pledge {pledge.pk}: status periods {stored.get(pledge.pk, [])} != {periods}"
+                )
+            history = services.stored_from_history(pledge)
+            for name, value in history.items():
+                if getattr(pledge, name) != value:
+                    differences.append(
+                        f"pledge {pledge.pk}: {name} is {getattr(pledge, name)!r}, not {value!r}"
+                    )
+    counted = read_model.month_counts_from(made_on, expected_periods)
+    counted = {key: moves for key, moves in counted.items() if moves}
+    stored = read_model.stored_month_counts()
+    for month, status in sorted(set(counted) | set(stored)):
+        if counted.get((month, status), 0) != stored.get((month, status), 0):
+            differences.append(
+                f"month count {month:%Y-%m} {status}: {stored.get((month, status), 0)}, "
+                f"not {counted.get((month, status), 0)}"
+            )
+    return differences
