@@ -15,7 +15,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from tracker.models import (
@@ -285,16 +285,17 @@ def recent(day: datetime.date, limit: int) -> list[Entry]:
 def deciding_updates(keys: list[int], day: datetime.date, known_on: datetime.date | None) -> dict:
     """For each of the pledges `keys`, the status update that decides its status as of
     `day` (as known on `known_on`), with its author, and the evidence it cites that still
-    stood then as `cited`: [(title, url)]. Two queries, whatever the number of pledges."""
-    updates = (
+    stood then as `cited`: [(title, url)]. Two queries, whatever the number of pledges;
+    only the deciding updates are read (a pledge has many)."""
+    top = (
         StatusUpdate.objects.counting(known_on)
-        .filter(pledge_id__in=keys, effective_on__lte=day)
-        .select_related("author")
+        .filter(pledge_id=OuterRef("pk"), effective_on__lte=day)
         .newest_first()
+        .values("pk")[:1]
     )
-    deciding = {}
-    for update in updates:
-        deciding.setdefault(update.pledge_id, update)
+    ids = Pledge.objects.filter(pk__in=keys).annotate(deciding=Subquery(top)).values("deciding")
+    updates = StatusUpdate.objects.filter(pk__in=ids).select_related("author")
+    deciding = {update.pledge_id: update for update in updates}
     withdrawn = Q(withdrawal__isnull=False)
     if known_on is not None:
         withdrawn = Q(withdrawal__withdrawn_at__lt=end_of(known_on))
