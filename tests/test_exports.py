@@ -13,7 +13,7 @@ from django.urls import reverse
 from tests.factories import evidence_on, make_pledge, make_statement, retract, update_on
 from tests.helpers import body, csv_rows, queries_for
 from tracker import services
-from tracker.views.exports import HISTORY_COLUMNS, PLEDGE_COLUMNS, safe_cell
+from tracker.views.exports import HISTORY_COLUMNS, PLEDGE_COLUMNS, ROW_COUNT_HEADER, safe_cell
 from tracker.vocabulary import Status
 
 pytestmark = pytest.mark.django_db
@@ -70,6 +70,20 @@ def test_the_json_has_the_same_rows_as_the_csv(manager_client, many):
         == all_listed(manager_client, params)
     )
     assert {row["status"] for row in document["pledges"]} == {"in_progress"}
+
+
+@pytest.mark.parametrize("params", [{}, {"as_of": "2024-03-01", "status": ["in_progress"]}])
+def test_each_export_says_how_many_rows_it_holds_and_a_cut_json_does_not_parse(manager_client, many, params):
+    response = manager_client.get(reverse("export_pledges", args=["csv"]), params)
+    assert (
+        int(response[ROW_COUNT_HEADER]) == len(csv_rows(response)) == len(all_listed(manager_client, params))
+    )
+    response = manager_client.get(reverse("export_pledges", args=["json"]), params)
+    text = body(response)
+    document = json.loads(text)
+    assert int(response[ROW_COUNT_HEADER]) == document["count"] == len(document["pledges"])
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(text[: len(text) // 2])
 
 
 def test_the_export_shows_the_status_as_of_its_date(manager_client, many):
@@ -183,8 +197,9 @@ def test_the_history_takes_the_same_number_of_queries_however_long_it_is(
 
 def test_the_export_reads_the_pledges_a_chunk_at_a_time(manager_client, many, django_assert_max_num_queries):
     # Every chunk is one query for the pledges and one for their themes; a list of the
-    # 75 would be 2 queries, a query per pledge would be 75 or more.
-    with django_assert_max_num_queries(8):
+    # 75 would be 2 queries, a query per pledge would be 75 or more. One more counts the
+    # rows for the file's header.
+    with django_assert_max_num_queries(9):
         body(manager_client.get(reverse("export_pledges", args=["csv"])))
 
 

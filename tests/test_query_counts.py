@@ -43,8 +43,9 @@ PAGES = {
         9,
     ),
     "queue": ("analyst", lambda statement, pledge: reverse("analyst_queue"), 6),
-    # Per chunk of 100 pledges: the pledges, their themes, their deciding updates, the evidence those cite.
-    "export": ("manager", lambda statement, pledge: reverse("export_pledges", args=["csv"]), 8),
+    # Per chunk of 100 pledges: the pledges, their themes, their deciding updates, the evidence those cite;
+    # and the count of rows the file states in its header.
+    "export": ("manager", lambda statement, pledge: reverse("export_pledges", args=["csv"]), 9),
     "history export": (
         "manager",
         lambda statement, pledge: reverse("pledge_history_csv", args=[pledge.pk]),

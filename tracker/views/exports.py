@@ -196,6 +196,9 @@ def export_pledges(request: HttpRequest, fmt: str) -> StreamingHttpResponse | Ht
         )
     # Every file says the day the record was read as it stood: today, if none was asked.
     dates = {"as_of": filterset.day, "known_on": filterset.known_day or timezone.localdate()}
+    # How many rows the file holds, said before they stream: a file cut short (a dropped
+    # connection, a worker stopped) has fewer, and a script can tell.
+    count = filterset.qs.count()
     pledges = _in_chunks(filterset.qs, filterset.day, filterset.known_day)
     rows = (_pledge_row(request, pledge, dates) for pledge in pledges)
     if fmt == "csv":
@@ -204,9 +207,13 @@ def export_pledges(request: HttpRequest, fmt: str) -> StreamingHttpResponse | Ht
             lines = itertools.chain([BOM], lines)
         response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     else:
-        response = StreamingHttpResponse(_json_document(dates, rows), content_type="application/json")
+        response = StreamingHttpResponse(_json_document(dates, count, rows), content_type="application/json")
+    response[ROW_COUNT_HEADER] = str(count)
     response["Content-Disposition"] = content_disposition_header(True, export_name(filterset, fmt))
     return response
+
+
+ROW_COUNT_HEADER = "X-Row-Count"
 
 
 # What tells a spreadsheet that the file is UTF-8 (Excel reads it as Windows-1252 without).
@@ -239,10 +246,12 @@ def export_name(filterset, fmt: str) -> str:
     return f"{name}.{fmt}"
 
 
-def _json_document(dates: dict, rows: Iterable[dict]) -> Iterator[str]:
+def _json_document(dates: dict, count: int, rows: Iterable[dict]) -> Iterator[str]:
+    """One JSON object, which closes only once every row is in: a file cut short does not
+    parse. `count` says how many pledges it holds."""
     known_on = dates["known_on"].isoformat()
     yield (
-        f'{{"as_of": "{dates["as_of"].isoformat()}", "known_on": {json.dumps(known_on)}, '
+        f'{{"as_of": "{dates["as_of"].isoformat()}", "known_on": {json.dumps(known_on)}, "count": {count}, '
         f'"columns": {json.dumps(PLEDGE_COLUMNS)}, "pledges": ['
     )
     separator = "\n"
