@@ -417,7 +417,8 @@ class PledgeQuerySet(models.QuerySet):
         mean, rate, whether the rate rests on too few pledges to compare, and how many
         pledges have each status (by_status). In the `order` of RATE_ORDERS: by name, by
         rate (highest first, unscored last) or by scored pledges (most first); the first
-        `limit` groups, or all."""
+        `limit` groups, or all. Each pledge counts once in each group it is in: the
+        pledges must not come twice (no join that repeats them), as for the mean."""
         by_name = F(name).asc(nulls_last=True)
         ordering = {
             "name": [by_name],
@@ -428,13 +429,11 @@ class PledgeQuerySet(models.QuerySet):
             self.order_by()
             .values(key, name)
             .annotate(
-                pledges=models.Count("pk", distinct=True),
-                scored=models.Count("pk", distinct=True, filter=rules.scored()),
+                pledges=models.Count("pk"),
+                scored=models.Count("pk", filter=rules.scored()),
                 mean=models.Avg(_compliance_score()),
                 **{
-                    f"n_{status.value}": models.Count(
-                        "pk", distinct=True, filter=Q(shown_status=status.value)
-                    )
+                    f"n_{status.value}": models.Count("pk", filter=Q(shown_status=status.value))
                     for status in Status
                 },
             )
