@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from tests.factories import evidence_on, make_pledge, make_statement, update_on
 from tests.helpers import queries_for
+from tracker import figures
 from tracker.models import Pledge, Speaker, Statement
 from tracker.vocabulary import Status
 
@@ -63,6 +64,40 @@ def test_the_entity_page_shows_pledges_by_status_compliance_and_the_overdue(clie
     assert re.search(
         r'<span class="tile-number">2</span> <span class="status status--not_assessed">', content
     )
+
+
+def test_an_entity_or_speaker_page_lists_the_first_few_and_links_to_every_one(
+    client_for, manager, monkeypatch
+):
+    monkeypatch.setattr(figures, "SHOWN_ON_A_PAGE", 2)
+    late = {"deadline_on": timezone.localdate() - datetime.timedelta(days=3), "deadline_precision": "day"}
+    statements = [make_statement(sentences=3) for _ in range(3)]
+    for statement in statements:
+        for number in range(1, 4):
+            make_pledge(statement, number, **late)
+    client = client_for(manager)
+    entity = statements[0].entity
+    yesterday = (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
+    content = client.get(entity.get_absolute_url(), {"as_of": yesterday}).content.decode()
+    overdue = content.split('id="overdue-heading"')[1].split('id="statements-heading"')[0]
+    assert overdue.count('data-label="Pledge"') == 2
+    assert "The first 2, by deadline." in overdue and "Every overdue pledge, in the list" in overdue
+    listed = content.split('id="statements-heading"')[1]
+    assert listed.count("<li>") == 2
+    every = reverse("statement_list") + f"?entity={entity.pk}&amp;as_of={yesterday}"
+    assert f'href="{every}">Every statement of {entity}</a>' in listed
+    speaker = statements[0].speaker
+    listed = client.get(speaker.get_absolute_url()).content.decode().split('id="statements-heading"')[1]
+    assert listed.count("<li>") == 2 and "statements, in the list</a>" in listed
+
+
+def test_the_record_lists_take_the_entity_by_name(client_for, manager):
+    statement = make_statement(sentences=3)
+    make_statement(sentences=3, entity_name="Sylvania")
+    response = client_for(manager).get(reverse("statement_list"), {"entity": "freedonia"})
+    assert [record.pk for record in response.context["page"].object_list] == [statement.pk]
+    response = client_for(manager).get(reverse("statement_list"), {"entity": "Ruritania"})
+    assert response.context["form"].errors["entity"][0].startswith("No entity is called “Ruritania”")
 
 
 def test_the_speaker_page_shows_their_statements_and_pledges(client_for, manager, seed):

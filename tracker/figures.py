@@ -41,6 +41,16 @@ def list_link(
     return link
 
 
+def dated_link(
+    name: str, as_of: datetime.date | None = None, known_on: datetime.date | None = None, **params
+) -> str:
+    """A link to the page `name` (a list that takes the dates), with `params` and the
+    as-of and as-known-on dates asked for."""
+    dates = {"as_of": as_of, "known_on": known_on}
+    query = urlencode({**params, **{field: day.isoformat() for field, day in dates.items() if day}})
+    return reverse(name) + (f"?{query}" if query else "")
+
+
 def dashboard(
     day: datetime.date,
     *,
@@ -108,6 +118,9 @@ RATE_GROUPS = [
 ]
 # How many rows each table of rates shows on the dashboard.
 RATES_SHOWN = 20
+# How many overdue pledges, and statements, an entity's or a speaker's page lists; a link
+# leads to all of them.
+SHOWN_ON_A_PAGE = 20
 
 
 def rate_table(pledges, group, heading, key, name, full_list, link, order, as_of, known_on) -> tuple:
@@ -116,9 +129,7 @@ def rate_table(pledges, group, heading, key, name, full_list, link, order, as_of
     more = None
     if len(rows) > RATES_SHOWN and full_list:
         rows = rows[:RATES_SHOWN]
-        dates = {"as_of": as_of, "known_on": known_on}
-        query = urlencode({field: day.isoformat() for field, day in dates.items() if day})
-        more = reverse(full_list) + (f"?{query}" if query else "")
+        more = dated_link(full_list, as_of, known_on)
     for row in rows:
         row["link"] = (
             link(**{group: row["key"], "status": rules.SCORED_STATUSES})
@@ -143,7 +154,8 @@ def scorecard(pledges, *, day: datetime.date, dates: dict, **filters) -> dict:
             (status, n, link(status=status.value)) for status, n in pledges.count_by_status().items() if n
         ],
         "compliance": _with_too_few({**pledges.compliance(), "link": link(status=rules.SCORED_STATUSES)}),
-        "overdue": pledges.overdue(day).order_by("deadline_on", "pk"),
+        # The first SHOWN_ON_A_PAGE (and whether there are more): the link has them all.
+        "overdue": list(pledges.overdue(day).order_by("deadline_on", "pk")[: SHOWN_ON_A_PAGE + 1]),
         "overdue_link": link(overdue="yes"),
         "all_link": link(),
     }

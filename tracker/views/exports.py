@@ -14,7 +14,7 @@ import datetime
 import itertools
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 
 from django.contrib.auth.decorators import permission_required
@@ -22,6 +22,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
@@ -30,9 +31,11 @@ from django.views.decorators.http import require_safe
 from tracker import history, rules
 from tracker.models import AMOUNT_FIELDS, DEADLINE_FIELDS, Pledge
 from tracker.views.shared import filtered_pledges
+from tracker.vocabulary import Status
 
-# A hundred rows at a time: an export of 100,000 pledges holds no more than one of 100.
-CHUNK = 100
+# A thousand rows at a time: an export of 100,000 pledges holds no more than one of 1,000,
+# and reads the rows with few queries.
+CHUNK = 1000
 
 PLEDGE_COLUMNS = [
     "id",
@@ -97,84 +100,115 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def safe_cell(value):
     """The cell as a spreadsheet should show it: text that would start a formula gets a
     leading apostrophe, which spreadsheets read as "this is text" and do not show."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    # (type() rather than isinstance(): this runs for every cell of 100,000 rows.)
+    if type(value) is str and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
 
 
 def _csv_lines(columns: list[str], rows: Iterable[dict]) -> Iterator[str]:
     """Every CSV the app gives: each cell safe to open in a spreadsheet."""
-    writer = csv.DictWriter(_Line(), fieldnames=columns)
-    yield writer.writeheader()
+    writer = csv.writer(_Line())
+    yield writer.writerow(columns)
     for row in rows:
-        yield writer.writerow({name: safe_cell(value) for name, value in row.items()})
+        yield writer.writerow([safe_cell(value) for value in map(row.get, columns)])
 
 
-def _in_chunks(pledges: QuerySet, day: datetime.date, known_on: datetime.date | None) -> Iterator[Pledge]:
-    """The pledges, each with its `theme_names` and the status update that decides its
-    status as of `day` as known on `known_on` (`deciding`, or None), holding one chunk of
-    them at a time: three queries a chunk.
+# What each row reads of the pledge and what it belongs to: plain values, not objects,
+# so that 100,000 rows cost no more than they must.
+ROW_FIELDS = [
+    "pk",
+    "statement__slug",
+    "statement__title",
+    "statement__delivered_on",
+    "statement__organ",
+    "statement__speaker__name",
+    "actor__name",
+    "number",
+    "summary",
+    "quote",
+    "quote_start",
+    "quote_end",
+    "kind",
+    *DEADLINE_FIELDS,
+    *AMOUNT_FIELDS,
+    "beneficiaries",
+    "shown_status",
+    "shown_last_change_on",
+    "shown_last_checked_at",
+]
 
-    (prefetch_related() with iterator() keeps every chunk's objects alive to the end,
-    and the statement's text, repeated on every row, is not exported: it stays behind.)
+
+def _in_chunks(pledges: QuerySet, day: datetime.date, known_on: datetime.date | None) -> Iterator[dict]:
+    """The pledges' ROW_FIELDS, each with its `theme_names` and the status update that
+    decides its status as of `day` as known on `known_on` (`deciding`, or None), holding
+    one chunk of them at a time: four queries a chunk.
+
+    (prefetch_related() with iterator() keeps every chunk's objects alive to the end.)
     """
-    rows = pledges.defer("statement__text").iterator(chunk_size=CHUNK)
+    rows = pledges.values(*ROW_FIELDS).iterator(chunk_size=CHUNK)
     while chunk := list(islice(rows, CHUNK)):
-        keys = [pledge.pk for pledge in chunk]
+        keys = [pledge["pk"] for pledge in chunk]
         names = defaultdict(list)
         themes = Pledge.themes.through.objects.filter(pledge_id__in=keys)
         for pledge_id, name in themes.order_by("theme__name").values_list("pledge_id", "theme__name"):
             names[pledge_id].append(name)
         deciding = history.deciding_updates(keys, day, known_on)
         for pledge in chunk:
-            pledge.theme_names = names[pledge.pk]
-            pledge.deciding = deciding.get(pledge.pk)
+            pledge["theme_names"] = names[pledge["pk"]]
+            pledge["deciding"] = deciding.get(pledge["pk"])
             yield pledge
 
 
-def _pledge_row(request: HttpRequest, pledge: Pledge, dates: dict) -> dict:
-    status = pledge.shown
-    deciding = pledge.deciding
+def _pledge_url(request: HttpRequest) -> Callable[[int], str]:
+    """Each pledge's address, from one reversed once (reversing is slow for 100,000)."""
+    placeholder = 999_999_999
+    address = request.build_absolute_uri(reverse("pledge_detail", args=[placeholder]))
+    before, after = address.split(str(placeholder))
+    return lambda pk: f"{before}{pk}{after}"
+
+
+def _pledge_row(pledge: dict, dates: dict, url: Callable[[int], str]) -> dict:
+    status = Status(pledge["shown_status"])
+    deciding = pledge["deciding"]
+    deadline_on, amount = pledge["deadline_on"], pledge["amount"]
     return {
-        "id": pledge.pk,
-        "url": request.build_absolute_uri(pledge.get_absolute_url()),
-        "statement": pledge.statement.slug,
-        "statement_title": pledge.statement.title,
-        "delivered_on": pledge.statement.delivered_on.isoformat(),
-        "organ": pledge.statement.organ,
-        "speaker": pledge.statement.speaker.name,
-        "entity": pledge.actor.name,
-        "number": pledge.number,
-        "summary": pledge.summary,
-        "quote": pledge.quote,
-        "quote_start": pledge.quote_start,
-        "quote_end": pledge.quote_end,
-        "kind": pledge.kind,
-        "themes": "; ".join(pledge.theme_names),
-        "deadline_text": pledge.deadline_text,
-        "deadline_on": pledge.deadline_on.isoformat() if pledge.deadline_on else "",
-        "deadline_precision": pledge.deadline_precision,
-        "amount": str(pledge.amount) if pledge.amount is not None else "",
-        "currency": pledge.currency,
-        "amount_stage": pledge.amount_stage,
-        "amount_approximate": pledge.amount_approximate,
-        "beneficiaries": pledge.beneficiaries,
+        "id": pledge["pk"],
+        "url": url(pledge["pk"]),
+        "statement": pledge["statement__slug"],
+        "statement_title": pledge["statement__title"],
+        "delivered_on": pledge["statement__delivered_on"].isoformat(),
+        "organ": pledge["statement__organ"],
+        "speaker": pledge["statement__speaker__name"],
+        "entity": pledge["actor__name"],
+        **{name: pledge[name] for name in ("number", "summary", "quote", "quote_start", "quote_end", "kind")},
+        "themes": "; ".join(pledge["theme_names"]),
+        "deadline_text": pledge["deadline_text"],
+        "deadline_on": deadline_on.isoformat() if deadline_on else "",
+        "deadline_precision": pledge["deadline_precision"],
+        "amount": str(amount) if amount is not None else "",
+        "currency": pledge["currency"],
+        "amount_stage": pledge["amount_stage"],
+        "amount_approximate": pledge["amount_approximate"],
+        "beneficiaries": pledge["beneficiaries"],
         "status": status.value,
         "status_label": status.label,
         "final": status.is_final,
-        "last_change_on": pledge.shown_last_change_on.isoformat() if pledge.shown_last_change_on else "",
+        "last_change_on": pledge["shown_last_change_on"].isoformat()
+        if pledge["shown_last_change_on"]
+        else "",
         "last_checked_on": (
-            timezone.localdate(pledge.shown_last_checked_at).isoformat()
-            if pledge.shown_last_checked_at
+            timezone.localdate(pledge["shown_last_checked_at"]).isoformat()
+            if pledge["shown_last_checked_at"]
             else ""
         ),
-        "overdue": rules.is_overdue(pledge.deadline_on, status, dates["as_of"]),
+        "overdue": rules.is_overdue(deadline_on, status, dates["as_of"]),
         "status_rationale": deciding.rationale if deciding else "",
         "status_effective_on": deciding.effective_on.isoformat() if deciding else "",
         "status_recorded_at": (
             timezone.localtime(deciding.recorded_at).strftime("%Y-%m-%d %H:%M") if deciding else ""
         ),
-        "judged_by": deciding.author.get_username() if deciding else "",
+        "judged_by": deciding.judged_by if deciding else "",
         "evidence_urls": " ".join(url for _, url in deciding.cited) if deciding else "",
         "as_of": dates["as_of"].isoformat(),
         "known_on": dates["known_on"].isoformat(),
@@ -200,7 +234,8 @@ def export_pledges(request: HttpRequest, fmt: str) -> StreamingHttpResponse | Ht
     # connection, a worker stopped) has fewer, and a script can tell.
     count = filterset.qs.count()
     pledges = _in_chunks(filterset.qs, filterset.day, filterset.known_day)
-    rows = (_pledge_row(request, pledge, dates) for pledge in pledges)
+    url = _pledge_url(request)
+    rows = (_pledge_row(pledge, dates, url) for pledge in pledges)
     if fmt == "csv":
         lines = _csv_lines(PLEDGE_COLUMNS, rows)
         if request.GET.get("bom") != "no":

@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from tracker import figures, rules
-from tracker.filters import AsOfForm, as_of_day, known_on_day
+from tracker.filters import AsOfForm, RecordField, as_of_day, known_on_day
 from tracker.models import Entity, Pledge, Speaker, Statement
 from tracker.views.shared import page_of
 from tracker.vocabulary import Status
@@ -26,9 +26,7 @@ class RecordFilterForm(AsOfForm):
         # The whole phrase is searched, not word by word as on the pledge list.
         return self.cleaned_data.get("q") or ""
 
-    entity = forms.ModelChoiceField(
-        label="Entity", queryset=Entity.objects.all(), required=False, empty_label="Any"
-    )
+    entity = RecordField(label="Entity", finder="entity", required=False)
 
 
 def _records_page(

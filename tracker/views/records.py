@@ -44,6 +44,22 @@ def _scorecard_page(request: HttpRequest, subject, kind: str, pledges, **filters
         dates=form.dates,
         **filters,
     )
-    statements = subject.statements.select_related("speaker").order_by("-delivered_on")
-    context = {"subject": subject, "kind": kind, "statements": statements, "form": form, **form.dates, **card}
+    shown = figures.SHOWN_ON_A_PAGE
+    statements = list(subject.statements.select_related("speaker").order_by("-delivered_on")[: shown + 1])
+    if kind == "Entity":
+        every_statement = figures.dated_link("statement_list", **form.dates, entity=subject.pk)
+    else:
+        every_statement = card["all_link"]  # a speaker's pledges, statement by statement
+    context = {
+        "subject": subject,
+        "kind": kind,
+        "statements": statements[:shown],
+        "more_statements": every_statement if len(statements) > shown else None,
+        "more_overdue": len(card["overdue"]) > shown,
+        "shown": shown,
+        "form": form,
+        **form.dates,
+        **card,
+        "overdue": card["overdue"][:shown],
+    }
     return render(request, "tracker/scorecard.html", context)
