@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from tests.factories import evidence_on, make_pledge, make_statement, recorded_days_ago, retract, update_on
 from tests.helpers import HTMX, queries_for
+from tracker import services
 from tracker.models import Entity, Pledge, Speaker, Theme
 from tracker.vocabulary import EntityKind, Status
 
@@ -369,3 +370,45 @@ def test_after_live_filtering_the_links_carry_only_the_filters_in_use(manager_cl
     ).content.decode()
     assert f'href="{reverse("list_briefing")}?status=fulfilled"' in content
     assert f'href="{reverse("export_pledges", args=["csv"])}?status=fulfilled"' in content
+
+
+# --- search, by an index --------------------------------------------------------------------
+
+
+def test_search_folds_case_in_any_script_and_needs_every_word(manager_client, world):
+    statement = make_statement(sentences=2, entity_name="Sylvania")
+    pledge = make_pledge(statement, 1, summary="Sylvania will fund the ÉCOLE in Tromsø")
+    assert listed(manager_client, q="école TROMSØ") == [pledge.pk]
+    assert listed(manager_client, q="école nowhere") == []
+    # Short words are searched too, without the index.
+    assert pledge.pk in listed(manager_client, q="in")
+    # Quotes and other marks are words like any other, never an error.
+    assert listed(manager_client, q='"école"') == []
+    assert manager_client.get(reverse("pledge_list"), {"q": 'AND OR NOT * " ( )'}).status_code == 200
+
+
+def test_a_word_never_matches_across_the_quote_summary_and_title(manager_client, world):
+    pledge = world["sylvanian"]
+    text = pledge.search_text
+    quote_end, summary_start = pledge.quote[-3:].casefold(), pledge.summary[:3].casefold()
+    assert f"{quote_end}\n{summary_start}" in text
+    assert pledge.pk not in listed(manager_client, q=f"{quote_end}{summary_start}")
+
+
+def test_a_new_statement_title_is_searched_at_once(manager_client, world):
+    statement = world["sylvanian"].statement
+    statement.title = "Statement on reforestation in the highlands"
+    services.save_statement(statement=statement, changed_by=None)
+    assert listed(manager_client, q="reforestation highlands") == [world["sylvanian"].pk]
+
+
+def test_search_is_served_by_an_index(world):
+    from django.db import connection
+
+    plan = Pledge.objects.matching(["summit"]).explain()
+    if connection.vendor == "sqlite":
+        assert "VIRTUAL TABLE INDEX" in plan  # the FTS5 table of trigrams
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'tracker_pledge_search_trgm'")
+            assert "gin_trgm_ops" in cursor.fetchone()[0]

@@ -7,6 +7,7 @@
   empty them.
 - A pledge's quote must stand in its statement's text at its offsets, on every
   INSERT and on every UPDATE of the quote, offsets or statement.
+- On SQLite, the pledges' search index follows the pledge table (tracker.search).
 
 SQLite loses a table's triggers when a migration rebuilds the table; a migration
 that alters one of these tables must call `install(...)` again. A test checks that
@@ -16,6 +17,8 @@ every trigger exists after all migrations.
 import contextlib
 
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+
+from tracker import search
 
 HISTORY_TABLES = {
     "tracker_statusupdate": "StatusUpdate",
@@ -43,7 +46,8 @@ def trigger_names(vendor: str) -> list[str]:
     names = [f"{table}_append_only" for table in guarded] + [f"{table}_no_delete" for table in guarded]
     if vendor == "postgresql":
         names += [f"{table}_no_truncate" for table in guarded]
-    return [*names, "tracker_pledge_quote_in_text_insert", "tracker_pledge_quote_in_text_update"]
+    names += ["tracker_pledge_quote_in_text_insert", "tracker_pledge_quote_in_text_update"]
+    return [*names, *search.SQLITE_TRIGGERS] if vendor == "sqlite" else names
 
 
 @contextlib.contextmanager
@@ -80,6 +84,10 @@ def install(apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
         raise NotImplementedError(f"No history triggers for the {vendor} database.")
     for sql in statements:
         schema_editor.execute(sql, params=None)
+    if vendor == "sqlite" and search.FTS_TABLE in existing:
+        # The search index's triggers are on the pledge table too.
+        for sql in search.sqlite_triggers():
+            schema_editor.execute(sql, params=None)
 
 
 def uninstall(apps, schema_editor: BaseDatabaseSchemaEditor) -> None:

@@ -418,12 +418,7 @@ class PledgeFilter(django_filters.FilterSet):
         return queryset
 
     def search(self, queryset, name, value):
-        words = value.split()
-        for word in words:
-            queryset = queryset.filter(
-                Q(quote__icontains=word) | Q(summary__icontains=word) | Q(statement__title__icontains=word)
-            )
-        return queryset
+        return queryset.matching(value.split())
 
     def filter_due_within(self, queryset, name, value):
         return queryset.due_within(self.day, int(value))

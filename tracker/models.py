@@ -15,14 +15,14 @@ import itertools
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
-from django.db import models
+from django.db import connections, models
 from django.db.models import Case, F, FilteredRelation, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Greatest, Length, RowNumber, Upper
 from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils import timezone
 
-from tracker import rules
+from tracker import rules, search
 from tracker.text import cut_at_cues, normalize_newlines, normalize_web_url, validate_web_url
 from tracker.vocabulary import (
     AmountStage,
@@ -332,6 +332,11 @@ class PledgeQuerySet(models.QuerySet):
                 output_field=models.IntegerField(),
             ),
         )
+
+    def matching(self, words: list[str]) -> PledgeQuerySet:
+        """Those whose quote, summary or statement title hold every one of `words`, in
+        any case (tracker.search)."""
+        return self.filter(search.matching(words, connections[self.db].vendor))
 
     # --- the rules (tracker.rules), on pledges annotated by as_of() ---
 
@@ -687,6 +692,9 @@ class Pledge(models.Model):
     # version can be told what changed since.
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The quote, summary and statement title, case-folded, for the list's search (an
+    # index serves it: tracker.search). Written with every save of those.
+    search_text = models.TextField(default="", editable=False)
 
     objects = PledgeManager()
 
@@ -742,6 +750,13 @@ class Pledge(models.Model):
 
     def __str__(self) -> str:
         return f"Pledge {self.number}: {self.summary}"
+
+    def save(self, *args, update_fields=None, **kwargs) -> None:
+        if update_fields is None or {"quote", "summary", "statement"} & set(update_fields):
+            self.search_text = search.search_text_of(self.quote, self.summary, self.statement.title)
+            if update_fields is not None:
+                update_fields = {*update_fields, "search_text"}
+        super().save(*args, update_fields=update_fields, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("pledge_detail", args=[self.pk])

@@ -18,7 +18,7 @@ from django.db import connections
 from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_migrate, pre_save
 from django.dispatch import receiver
 
-from tracker import read_model, services
+from tracker import read_model, search, services
 from tracker.db_triggers import HISTORY_TABLES
 from tracker.middleware import client_address, mark_session_seen
 from tracker.models import (
@@ -60,6 +60,10 @@ def check_fixture_row(sender, instance, raw: bool, **kwargs) -> None:
     try:
         if sender is Pledge:
             services.check_fixture_pledge(instance)
+            # A fixture's row is written whole, past Pledge.save().
+            instance.search_text = search.search_text_of(
+                instance.quote, instance.summary, instance.statement.title
+            )
         instance.full_clean()
     except ValidationError as error:
         raise FixtureRowRefused(_describe(error)) from None
@@ -126,12 +130,25 @@ def pledge_no_longer_counted(sender, instance: Pledge, **kwargs) -> None:
 
 
 @receiver(pre_save, sender=Statement)
-def pledges_counted_from_the_statements_new_month(sender, instance: Statement, **kwargs) -> None:
+def pledges_follow_the_statement(sender, instance: Statement, **kwargs) -> None:
+    """A statement whose date moves moves its pledges to another month of the read
+    model's counts; one whose title changes changes its pledges' search text."""
     if instance.pk is None:
         return
-    before = Statement.objects.filter(pk=instance.pk).values_list("delivered_on", flat=True).first()
-    if before is not None and before != instance.delivered_on:
-        read_model.statement_date_moved(instance.pledges.select_related(None), before, instance.delivered_on)
+    before = Statement.objects.filter(pk=instance.pk).values_list("delivered_on", "title").first()
+    if before is None:
+        return
+    delivered_on, title = before
+    if delivered_on != instance.delivered_on:
+        read_model.statement_date_moved(
+            instance.pledges.select_related(None), delivered_on, instance.delivered_on
+        )
+    if title != instance.title:
+        # The pledges' search text holds the title.
+        for pledge in instance.pledges.only("pk", "quote", "summary"):
+            Pledge.objects.filter(pk=pledge.pk).update(
+                search_text=search.search_text_of(pledge.quote, pledge.summary, instance.title)
+            )
 
 
 # --- migrations that would drop history --------------------------------------------------

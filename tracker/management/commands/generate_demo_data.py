@@ -28,7 +28,7 @@ from django.db.models import Q
 from django.utils import timezone
 from tqdm import tqdm
 
-from tracker import read_model
+from tracker import read_model, search
 from tracker.db_triggers import history_maintenance
 from tracker.models import (
     Entity,
@@ -209,6 +209,10 @@ def generate(count: int, rng: random.Random, *, progress: bool = False) -> dict[
                     histories.append(_history(rng, statement.delivered_on, today, analysts))
             for pledge, history in zip(pledges, histories, strict=True):
                 _store(pledge, history)
+                # bulk_create() passes Pledge.save() by.
+                pledge.search_text = search.search_text_of(
+                    pledge.quote, pledge.summary, pledge.statement.title
+                )
             Pledge.objects.bulk_create(pledges)
             _write(pledges, histories, made)
             month_counts.update(_read_model(pledges, histories))
