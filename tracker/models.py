@@ -995,7 +995,11 @@ class StatusUpdate(AppendOnlyModel):
     class Meta:
         ordering = ["-effective_on", "-recorded_at", "-id"]
         permissions = [("retract_any_statusupdate", "Can retract any analyst's status update")]
-        indexes = [models.Index(fields=["recorded_at"], name="status_update_recorded_at")]
+        indexes = [
+            models.Index(fields=["recorded_at"], name="status_update_recorded_at"),
+            # A pledge's last check by a day: its latest update recorded before then.
+            models.Index(fields=["pledge", "recorded_at"], name="status_update_pledge_recorded"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=[s.value for s in Status.judgements()]),
@@ -1105,7 +1109,11 @@ class Review(AppendOnlyModel):
 
     class Meta:
         ordering = ["-recorded_at", "-id"]
-        indexes = [models.Index(fields=["recorded_at"], name="review_recorded_at")]
+        indexes = [
+            models.Index(fields=["recorded_at"], name="review_recorded_at"),
+            # A pledge's last check by a day: its latest review recorded before then.
+            models.Index(fields=["pledge", "recorded_at"], name="review_pledge_recorded"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=[s.value for s in Status.judgements()]),
