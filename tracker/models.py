@@ -566,7 +566,18 @@ def end_of(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min))
 
 
-def _last_checked_by(day: datetime.date, known_on: datetime.date | None = None) -> Coalesce:
+class LatestOf(Greatest):
+    """The later of two moments, either of which may be NULL (none). PostgreSQL's
+    GREATEST leaves NULLs out; SQLite's MAX() gives NULL if either is, so there each side
+    falls back on the other (which reads each subquery twice: PostgreSQL need not)."""
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        first, second = self.get_source_expressions()
+        fallback = Greatest(Coalesce(first, second), Coalesce(second, first), output_field=self.output_field)
+        return compiler.compile(fallback)
+
+
+def _last_checked_by(day: datetime.date, known_on: datetime.date | None = None) -> LatestOf:
     """When the pledge's latest status update or review that counts (as known on
     `known_on`) was recorded, by the end of `day`: what the services store as
     `last_checked_at`, for a day in the past."""
@@ -579,9 +590,7 @@ def _last_checked_by(day: datetime.date, known_on: datetime.date | None = None) 
         )
         for model in (StatusUpdate, Review)
     }
-    update, review = latest[StatusUpdate], latest[Review]
-    # Greatest() of a NULL is NULL on SQLite: each side falls back on the other.
-    return Greatest(Coalesce(update, review), Coalesce(review, update))
+    return LatestOf(latest[StatusUpdate], latest[Review])
 
 
 # How a table of compliance rates can be ordered (PledgeQuerySet.compliance_by).
