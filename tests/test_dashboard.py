@@ -305,5 +305,5 @@ def test_each_table_of_rates_shows_the_first_few_and_links_to_every_one(manager_
     # Themes are few: all of them, whatever the number.
     assert tables["theme"][1] is None
     content = manager_client.get(reverse("dashboard"), {"rates_by": "scored"}).content.decode()
-    assert "The first 1, by most scored pledges first." in content
+    assert "The first 1 in this order (most scored pledges first)." in content
     assert f'href="{reverse("statement_list")}">Every statement, with its rate</a>' in content

@@ -108,6 +108,17 @@ def test_entity_speaker_and_statement_are_typed_by_name_and_show_their_name(mana
     assert f'value="{speaker.name} (Sylvania)"' in content
 
 
+def test_a_speaker_of_an_entity_whose_name_holds_brackets_is_found_by_its_suggestion(manager_client, today):
+    statement = make_statement(sentences=2, entity_name="Iran (Islamic Republic of)")
+    pledge = make_pledge(statement, 1)
+    typed = f"{statement.speaker.name} (Iran (Islamic Republic of))"
+    response = manager_client.get(reverse("suggestions", args=["speaker"]), {"speaker": "islamic"})
+    assert f'<option value="{typed}">' in response.content.decode()
+    assert listed(manager_client, speaker=typed) == [pledge.pk]
+    # The statement's short name, in any case.
+    assert listed(manager_client, statement=statement.slug.upper()) == [pledge.pk]
+
+
 def test_no_filter_lists_every_record_in_the_page(manager_client, world):
     content = manager_client.get(reverse("pledge_list")).content.decode()
     for name in ("entity", "speaker", "statement"):
@@ -261,7 +272,13 @@ def test_pages_keep_the_filters(manager_client):
         ({"as_of": "2024-13-40"}, "as_of", "Enter a valid date."),
         ({"deadline_after": "soon"}, "deadline_after", "Enter a valid date."),
         ({"due_within": "-3"}, "due_within", "Ensure this value is greater than or equal to 0."),
-        ({"entity": "999999"}, "entity", "No entity is called “999999”: type a few letters"),
+        ({"entity": "999999"}, "entity", "No entity has the number 999999 here"),
+        # Digits Python reads as digits, but no number: a name like any other.
+        ({"entity": "²"}, "entity", "No entity is called “²”"),
+        ({"speaker": "①"}, "speaker", "No speaker is called “①”"),
+        ({"statement": "١"}, "statement", "No statement is called “١”"),
+        ({"entity": "9" * 40}, "entity", "No entity is called “" + "9" * 40 + "”"),
+        ({"entity": "x" * 199}, "entity", "No entity is called “" + "x" * 60 + "…”"),
         ({"statement": "no-such-statement"}, "statement", "No statement is called “no-such-statement”"),
         ({"speaker": "x" * 201}, "speaker", "Type at most 200 characters"),
         ({"sort": "price"}, "sort", "Select a valid choice."),

@@ -7,6 +7,7 @@ is reported beside its filter and that filter is left out; the others still appl
 """
 
 import datetime
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -177,10 +178,18 @@ class Finder:
 
 
 def _speaker_named(text: str) -> Q:
-    # Suggestions read "Name (Entity)"; a bare name finds the speaker if only one has it.
-    name, _, entity = text.rpartition(" (")
-    if name and entity.endswith(")"):
-        return Q(name__iexact=name.strip(), entity__name__iexact=entity[:-1].strip())
+    # Suggestions read "Name (Entity)", and an entity's name may hold brackets of its own
+    # ("Iran (Islamic Republic of)"): the entity is the whole of the last bracket. A bare
+    # name finds the speaker if only one has it.
+    if text.endswith(")"):
+        depth = 0
+        for at in range(len(text) - 1, -1, -1):
+            depth += {")": 1, "(": -1}.get(text[at], 0)
+            if depth == 0:
+                name, entity = text[:at].strip(), text[at + 1 : -1].strip()
+                if name and entity:
+                    return Q(name__iexact=name, entity__name__iexact=entity)
+                break
     return Q(name__iexact=text)
 
 
@@ -205,7 +214,7 @@ FINDERS = {
         "statement",
         lambda: Statement.objects.select_related("entity").order_by("-delivered_on", "slug"),
         lambda statement: statement.slug,
-        lambda text: Q(slug=text),
+        lambda text: Q(slug__iexact=text),
         lambda word: Q(title__icontains=word) | Q(slug__icontains=word),
         lambda statement: statement.title,
     ),
@@ -257,19 +266,28 @@ class RecordField(forms.Field):
             )
         if text not in self.found:
             records = self.finder.records()
-            records = (
-                records.filter(pk=int(text)) if text.isdigit() else records.filter(self.finder.named(text))
-            )
+            # An id, as the app's own links give: plain digits, few enough for any database.
+            by_id = re.fullmatch(r"[0-9]{1,18}", text)
+            records = records.filter(pk=int(text)) if by_id else records.filter(self.finder.named(text))
             found = list(records[:2])
+            # The message repeats what was typed, cut short: a long word must not push the
+            # page wider than the screen.
+            said = text if len(text) <= 60 else text[:60] + "…"
+            if not found and by_id:
+                raise forms.ValidationError(
+                    f"No {self.finder.noun} has the number {text} here: type a few letters of its name "
+                    "and choose one of the suggestions.",
+                    code="invalid_choice",
+                )
             if not found:
                 raise forms.ValidationError(
-                    f"No {self.finder.noun} is called “{text}”: type a few letters and choose one of "
+                    f"No {self.finder.noun} is called “{said}”: type a few letters and choose one of "
                     "the suggestions.",
                     code="invalid_choice",
                 )
             if len(found) > 1:
                 raise forms.ValidationError(
-                    f"More than one {self.finder.noun} is called “{text}”: choose one of the suggestions.",
+                    f"More than one {self.finder.noun} is called “{said}”: choose one of the suggestions.",
                     code="invalid_choice",
                 )
             self.found[text] = found[0]

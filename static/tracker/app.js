@@ -4,8 +4,11 @@
 document.addEventListener("DOMContentLoaded", () => {
   // On a phone the pledge list's filters fold behind their button, so that the pledges
   // come first; without JavaScript they stay open.
+  // A filter that could not be read keeps them open, with its message in view.
   const filtersFold = document.querySelector(".filters-fold");
-  if (filtersFold && !window.matchMedia("(min-width: 60rem)").matches) filtersFold.open = false;
+  if (filtersFold && !filtersFold.querySelector(".field--error") && !window.matchMedia("(min-width: 60rem)").matches) {
+    filtersFold.open = false;
+  }
 
   const announcer = document.getElementById("announcer");
   const requestError = document.getElementById("request-error");

@@ -182,5 +182,11 @@ def test_the_list_fits_the_screen_with_the_status_in_every_row(
         else:
             expect(fold).to_have_attribute("open", "")
         assert serious_violations(page) == []
+        # A filter that could not be read: the filters stay open with its message in view,
+        # and the message does not push the page wider than the screen.
+        page.goto("/pledges/?entity=" + "x" * 199)
+        expect(fold).to_have_attribute("open", "")
+        expect(page.locator("#id_entity_error, .field--error").first).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
     finally:
         context.close()

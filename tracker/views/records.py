@@ -45,7 +45,9 @@ def _scorecard_page(request: HttpRequest, subject, kind: str, pledges, **filters
         **filters,
     )
     shown = figures.SHOWN_ON_A_PAGE
-    statements = list(subject.statements.select_related("speaker").order_by("-delivered_on")[: shown + 1])
+    # Those made by the as-of date, as the pledges are.
+    statements = subject.statements.filter(delivered_on__lte=day).select_related("speaker")
+    statements = list(statements.order_by("-delivered_on")[: shown + 1])
     if kind == "Entity":
         every_statement = figures.dated_link("statement_list", **form.dates, entity=subject.pk)
     else:
