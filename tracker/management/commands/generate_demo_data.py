@@ -220,6 +220,11 @@ def generate(count: int, rng: random.Random, *, progress: bool = False) -> dict[
         bar.update(batch_pledges)
     bar.close()
     read_model.add_moves(month_counts)
+    if connection.vendor == "postgresql":
+        # The planner's statistics for a million new rows, which autovacuum would gather
+        # only a while later: until then it plans as if the tables were nearly empty.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     return made
 
 
