@@ -162,3 +162,19 @@ def test_a_fixture_with_the_read_model_is_refused_and_a_dump_leaves_it_out(tmp_p
     call_command("dumpdata", "tracker.statusperiod", "--all", output=str(every), verbosity=0)
     with pytest.raises(Exception, match="is the read model"):
         call_command("loaddata", str(every), verbosity=0)
+
+
+def test_a_back_dated_update_moves_only_the_months_it_touches(analyst):
+    statement = make_statement(sentences=3)
+    statement.delivered_on = datetime.date(2023, 1, 10)
+    statement.save()
+    pledge = make_pledge(statement, 1)
+    others = make_pledge(statement, 2)
+    update_on(others, analyst, Status.STALLED, effective_on=datetime.date(2023, 7, 1))
+    update_on(pledge, analyst, Status.IN_PROGRESS, effective_on=datetime.date(2024, 1, 15))
+    before = read_model.stored_month_counts()
+    update_on(pledge, analyst, Status.NOT_STARTED, effective_on=datetime.date(2023, 3, 2))
+    after = read_model.stored_month_counts()
+    changed = {key for key in before.keys() | after.keys() if before.get(key, 0) != after.get(key, 0)}
+    assert {month for month, _ in changed} == {datetime.date(2023, 3, 1), datetime.date(2024, 1, 1)}
+    assert find_differences() == []
