@@ -239,3 +239,20 @@ def test_a_cell_that_would_start_a_formula_is_kept_as_text(text):
 @pytest.mark.parametrize("value", ["Japan will", "1-2 March", 5, None, True])
 def test_other_cells_are_left_as_they_are(value):
     assert safe_cell(value) == value
+
+
+def test_the_export_is_sent_in_blocks_not_a_line_at_a_time(manager_client, many, monkeypatch):
+    from tracker.views import exports
+
+    monkeypatch.setattr(exports, "BLOCK_CHARACTERS", 4096)
+    response = manager_client.get(reverse("export_pledges", args=["csv"]))
+    blocks = [bytes(block) for block in response.streaming_content]
+    rows = csv_rows_of(b"".join(blocks))
+    assert len(rows) == 75
+    # 75 rows of about 400 characters: some blocks of 4 KiB, not 76 lines.
+    assert 2 <= len(blocks) < 20
+    assert all(len(block) >= 4096 for block in blocks[:-1])
+
+
+def csv_rows_of(content: bytes) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
