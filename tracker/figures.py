@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tracker import history, read_model, rules
-from tracker.models import Pledge, StatusMonthCount, StatusUpdate
+from tracker.models import Pledge, StatusMonthCount, StatusUpdate, Theme
 from tracker.vocabulary import Status
 
 # How many recent changes the dashboard lists.
@@ -64,7 +64,15 @@ def dashboard(
     link = list_link(as_of, known_on)
     pledges = Pledge.objects.as_of(day, known_on)
     counts = pledges.headline_counts(day)
-    themes = pledges.count_by_theme_and_status()
+    # The compliance rate per entity, theme and statement, each row with the links to
+    # the pledges it rests on and to all its pledges; the first RATES_SHOWN of each,
+    # with the link to the full list where there are more.
+    compliance = [
+        rate_table(pledges, group, heading, key, name, full_list, link, rates_by, as_of, known_on)
+        for group, heading, key, name, full_list in RATE_GROUPS
+    ]
+    # The theme chart counts what the theme rates counted: every theme, by status.
+    themes = _by_theme(next(rows for group, _, rows, _ in compliance if group == "theme"))
 
     def theme_link(theme, status: Status) -> str:
         return link(theme=theme.pk, status=status.value) if theme else link(status=status.value)
@@ -86,13 +94,7 @@ def dashboard(
             (rules.NOT_CHECKED_LABEL, counts["not_checked"], link(not_checked="yes")),
             ("Never assessed", counts["never_assessed"], link(status=Status.NOT_ASSESSED.value)),
         ],
-        # The compliance rate per entity, theme and statement, each row with the links to
-        # the pledges it rests on and to all its pledges; the first RATES_SHOWN of each,
-        # with the link to the full list where there are more.
-        "compliance": [
-            rate_table(pledges, group, heading, key, name, full_list, link, rates_by, as_of, known_on)
-            for group, heading, key, name, full_list in RATE_GROUPS
-        ],
+        "compliance": compliance,
         # Each month's figures link to the list as of that month's end.
         "months": [
             (
@@ -138,6 +140,15 @@ def rate_table(pledges, group, heading, key, name, full_list, link, order, as_of
         )
         row["all_link"] = link(**{group: row["key"]}) if row["key"] else link()
     return group, heading, rows, more
+
+
+def _by_theme(rows: list[dict]) -> list[tuple[Theme | None, dict[Status, int]]]:
+    """Pledges by theme, then status, from the theme rates' rows: by the theme's name,
+    those without a theme (None) last. A pledge with several themes counts under each."""
+    themed = [
+        (Theme(pk=row["key"], name=row["name"]) if row["key"] else None, row["by_status"]) for row in rows
+    ]
+    return sorted(themed, key=lambda item: (item[0] is None, item[0].name if item[0] else ""))
 
 
 def _with_too_few(row: dict) -> dict:

@@ -460,21 +460,6 @@ class PledgeQuerySet(models.QuerySet):
             for row in rows
         ]
 
-    def count_by_theme_and_status(self) -> list[tuple[Theme | None, dict[Status, int]]]:
-        """Pledges by theme, then status, in one query; a pledge with several themes
-        counts under each, one without any under None (last)."""
-        rows = (
-            self.order_by()
-            .values_list("themes", "themes__name", "shown_status")
-            .annotate(n=models.Count("pk", distinct=True))
-        )
-        by_theme: dict[Theme | None, dict[Status, int]] = {}
-        themes: dict[int, Theme] = {}
-        for theme_id, name, status, n in rows:
-            theme = themes.setdefault(theme_id, Theme(pk=theme_id, name=name)) if theme_id else None
-            by_theme.setdefault(theme, dict.fromkeys(Status, 0))[Status(status)] = n
-        return sorted(by_theme.items(), key=lambda item: (item[0] is None, item[0].name if item[0] else ""))
-
     def for_detail(self, *, latest: int | None = None) -> PledgeQuerySet:
         """What the pledge page shows, in a fixed number of queries whatever its history:
         its `latest` status updates, reviews and pieces of evidence (all, if None), and how
