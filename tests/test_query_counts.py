@@ -44,9 +44,9 @@ PAGES = {
         9,
     ),
     "queue": ("analyst", lambda statement, pledge: reverse("analyst_queue"), 6),
-    # Per chunk of 100 pledges: the pledges, their themes, their deciding updates, the evidence those cite;
-    # and the count of rows the file states in its header.
-    "export": ("manager", lambda statement, pledge: reverse("export_pledges", args=["csv"]), 9),
+    # Per chunk of 1,000 pledges: the pledges, their themes, the ids of their deciding updates, those
+    # updates, the evidence those cite; and the count of rows the file states in its header.
+    "export": ("manager", lambda statement, pledge: reverse("export_pledges", args=["csv"]), 10),
     "history export": (
         "manager",
         lambda statement, pledge: reverse("pledge_history_csv", args=[pledge.pk]),
