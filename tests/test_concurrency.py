@@ -163,3 +163,98 @@ def test_fixture_reloads_and_admin_edits_during_follow_ups_rewind_nothing(seed, 
         assert pledge.version == max([1, *used])
         assert pledge.status == services.current_status_from_history(pledge)
     assert PledgeRevision.objects.filter(pledge=target).count() >= 1
+
+
+# --- the read model while a statement's date moves ---------------------------------------
+
+
+@contextlib.contextmanager
+def date_move_held_halfway(statement, new_date):
+    """An administrator moves the statement's date in a transaction of their own, held
+    just before the row is written (once the read model's signal has run) until the
+    block ends; then it commits."""
+    from django.db import transaction
+    from django.db.models.signals import pre_save
+
+    from tracker.models import Statement
+
+    written, go = threading.Event(), threading.Event()
+
+    def hold(sender, instance, **kwargs):
+        if threading.current_thread().name == "administrator":
+            written.set()
+            go.wait(20)
+
+    def move() -> None:
+        try:
+            with transaction.atomic():
+                held = Statement.objects.get(pk=statement.pk)
+                held.delivered_on = new_date
+                held.save()
+        finally:
+            connection.close()
+
+    # Connected after the read model's own signal: it runs once that has.
+    pre_save.connect(hold, sender=Statement, weak=False, dispatch_uid="hold-the-date-move")
+    administrator = threading.Thread(target=move, name="administrator")
+    administrator.start()
+    try:
+        assert written.wait(20)
+        yield
+    finally:
+        go.set()
+        administrator.join(30)
+        pre_save.disconnect(sender=Statement, dispatch_uid="hold-the-date-move")
+
+
+def in_a_thread(work) -> threading.Thread:
+    """`work` on a connection of its own; it may wait for the administrator's locks."""
+
+    def run() -> None:
+        try:
+            work()
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+@pytest.mark.parametrize("write", ["a new pledge", "a follow-up"])
+def test_the_read_model_agrees_after_writes_while_a_statements_date_moves(write, analyst):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite lets one writer in at a time: nothing happens meanwhile there")
+    from tracker.management.commands.check_read_model import find_differences
+
+    statement = make_statement(sentences=3)
+    pledge = make_pledge(statement, 1)
+    quote = "Freedonia will do thing number 2 by next year."
+    start = statement.text.index(quote)
+
+    def work() -> None:
+        if write == "a new pledge":
+            services.make_pledge(
+                statement=statement,
+                start=start,
+                end=start + len(quote),
+                made_by=analyst,
+                fields={"summary": "Do thing 2", "actor": statement.entity, "kind": "event_or_activity"},
+            )
+        else:
+            services.record_status_update(
+                pledge=Pledge.objects.get(pk=pledge.pk),
+                author=analyst,
+                status=Status.IN_PROGRESS,
+                effective_on=datetime.date(2024, 3, 1),
+                rationale="Seen under way.",
+                based_on_version=1,
+            )
+
+    with date_move_held_halfway(statement, datetime.date(2024, 6, 10)):
+        writer = in_a_thread(work)
+        writer.join(1)  # it waits for the administrator's locks, or is done
+    writer.join(30)
+    assert not writer.is_alive()
+    assert Pledge.objects.filter(statement=statement).count() == (2 if write == "a new pledge" else 1)
+    assert find_differences() == []

@@ -119,6 +119,15 @@ def test_a_speaker_of_an_entity_whose_name_holds_brackets_is_found_by_its_sugges
     assert listed(manager_client, statement=statement.slug.upper()) == [pledge.pk]
 
 
+def test_a_name_found_for_one_request_is_looked_up_again_for_the_next(manager_client, world):
+    assert set(listed(manager_client, entity="Sylvania")) == pks(world, "sylvanian")
+    Entity.objects.filter(name="Sylvania").update(name="Sylvanian Republic")
+    response = manager_client.get(reverse("pledge_list"), {"entity": "Sylvania"})
+    assert response.context["filter"].form.errors["entity"][0].startswith("No entity is called “Sylvania”")
+    response = manager_client.get(reverse("statement_list"), {"entity": "Sylvania"})
+    assert "entity" in response.context["form"].errors
+
+
 def test_no_filter_lists_every_record_in_the_page(manager_client, world):
     content = manager_client.get(reverse("pledge_list")).content.decode()
     for name in ("entity", "speaker", "statement"):
@@ -140,6 +149,7 @@ def test_suggestions_match_every_word_typed_and_are_few(manager_client, world):
     assert suggested("statement", "no such words") == []
     assert suggested("statement", "") == []
     assert suggested("statement", "x" * 5000) == []  # bounded, never an error
+    assert suggested("entity", "syl\x00v") == ["Sylvania"]  # a NUL is left out (PostgreSQL refuses one)
     for n in range(30):
         Entity.objects.create(name=f"Ruritania {n:02}", kind=Entity.objects.get(name="Sylvania").kind)
     assert len(suggested("entity", "ruritania")) == 15
@@ -279,6 +289,7 @@ def test_pages_keep_the_filters(manager_client):
         ({"statement": "١"}, "statement", "No statement is called “١”"),
         ({"entity": "9" * 40}, "entity", "No entity is called “" + "9" * 40 + "”"),
         ({"entity": "x" * 199}, "entity", "No entity is called “" + "x" * 60 + "…”"),
+        ({"statement": "a\x00b"}, "statement", "Names hold no NUL character"),
         ({"statement": "no-such-statement"}, "statement", "No statement is called “no-such-statement”"),
         ({"speaker": "x" * 201}, "speaker", "Type at most 200 characters"),
         ({"sort": "price"}, "sort", "Select a valid choice."),

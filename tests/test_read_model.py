@@ -8,6 +8,7 @@ import random
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from tests.factories import evidence_on, make_pledge, make_statement, retract, review_of, update_on, withdraw
 from tracker import read_model, services
@@ -177,4 +178,30 @@ def test_a_back_dated_update_moves_only_the_months_it_touches(analyst):
     after = read_model.stored_month_counts()
     changed = {key for key in before.keys() | after.keys() if before.get(key, 0) != after.get(key, 0)}
     assert {month for month, _ in changed} == {datetime.date(2023, 3, 1), datetime.date(2024, 1, 1)}
+    assert find_differences() == []
+
+
+def test_the_check_names_a_stale_search_text_and_repair_restores_it(analyst):
+    statement = make_statement(sentences=3)
+    pledge = make_pledge(statement, 1, summary="Plant trees")
+    Pledge.objects.filter(pk=pledge.pk).update(search_text="old words")
+    assert any("search text 'old words'" in line for line in find_differences())
+    call_command("check_read_model", "--repair", verbosity=0)
+    assert find_differences() == []
+    assert Pledge.objects.matching(["trees"]).get() == pledge
+
+
+def test_the_check_names_a_search_index_that_lost_a_pledge(analyst):
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL's index is its own; only SQLite's FTS5 table can be told apart")
+    statement = make_statement(sentences=3)
+    pledge = make_pledge(statement, 1, summary="Plant trees")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO tracker_pledge_search(tracker_pledge_search, rowid, search_text) "
+            "VALUES ('delete', %s, %s)",
+            [pledge.pk, pledge.search_text],
+        )
+    assert "the search index does not hold the pledges' search text" in find_differences()
+    call_command("check_read_model", "--repair", verbosity=0)
     assert find_differences() == []

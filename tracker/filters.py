@@ -255,10 +255,18 @@ class RecordField(forms.Field):
         self.found: dict[str, Model] = {}
         super().__init__(widget=SuggestingInput(finder), **kwargs)
 
+    def __deepcopy__(self, memo):
+        # Each form its own: a name found for one request may be another's by the next.
+        copied = super().__deepcopy__(memo)
+        copied.found = {}
+        return copied
+
     def to_python(self, value) -> Model | None:
         text = str(value or "").strip()
         if not text:
             return None
+        if "\x00" in text:
+            raise forms.ValidationError("Names hold no NUL character: type the name again.", code="invalid")
         if len(text) > self.LONGEST:
             raise forms.ValidationError(
                 f"Type at most {self.LONGEST} characters, then choose one of the suggestions.",

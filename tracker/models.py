@@ -747,7 +747,9 @@ class Pledge(models.Model):
 
     def save(self, *args, update_fields=None, **kwargs) -> None:
         if update_fields is None or {"quote", "summary", "statement"} & set(update_fields):
-            self.search_text = search.search_text_of(self.quote, self.summary, self.statement.title)
+            # The title as committed, not as loaded with the pledge: it may have changed since.
+            title = Statement.objects.filter(pk=self.statement_id).values_list("title", flat=True).first()
+            self.search_text = search.search_text_of(self.quote, self.summary, title or self.statement.title)
             if update_fields is not None:
                 update_fields = {*update_fields, "search_text"}
         super().save(*args, update_fields=update_fields, **kwargs)

@@ -27,10 +27,10 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import NamedTuple
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 
-from tracker.models import Pledge, StatusMonthCount, StatusPeriod, StatusUpdate
+from tracker.models import Pledge, Statement, StatusMonthCount, StatusPeriod, StatusUpdate
 from tracker.vocabulary import Status
 
 NOT_ASSESSED = Status.NOT_ASSESSED.value
@@ -112,12 +112,16 @@ def updates_in_force(pledge_ids: Iterable[int]) -> dict[int, list[Update]]:
     return found
 
 
-def stored_periods(pledge_ids: Iterable[int]) -> dict[int, list[Period]]:
+def stored_periods(pledge_ids: Iterable[int] | None) -> dict[int, list[Period]]:
+    """The periods stored for these pledges (None: for every pledge), by pledge."""
     found: dict[int, list[Period]] = {}
     rows = (
-        StatusPeriod.objects.filter(pledge_id__in=list(pledge_ids))
-        .order_by("pledge_id", "valid_from")
-        .values_list("pledge_id", "status", "valid_from", "valid_to")
+        StatusPeriod.objects.all()
+        if pledge_ids is None
+        else StatusPeriod.objects.filter(pledge_id__in=list(pledge_ids))
+    )
+    rows = rows.order_by("pledge_id", "valid_from").values_list(
+        "pledge_id", "status", "valid_from", "valid_to"
     )
     for pledge_id, *period in rows:
         found.setdefault(pledge_id, []).append(Period(*period))
@@ -130,7 +134,9 @@ def pledge_changed(pledge: Pledge) -> None:
     before, periods = rebuild_periods(pledge)
     if periods == before:
         return
-    made_on = pledge.statement.delivered_on
+    # Read afresh, under the pledge's lock: a statement's date moves only once it holds
+    # the locks of all its pledges (statement_date_moved), so this is the date it counts.
+    made_on = statement_day(pledge.statement_id)
     moves = moves_of(made_on, periods)
     moves.subtract(moves_of(made_on, before))
     add_moves(moves)
@@ -149,9 +155,11 @@ def rebuild_periods(pledge: Pledge) -> tuple[list[Period], list[Period]]:
     return before, periods
 
 
-def statement_date_moved(pledges: Iterable[Pledge], before: datetime.date, after: datetime.date) -> None:
-    """A statement's date moved: its pledges count from another month."""
-    pledges = list(pledges)
+def statement_date_moved(statement: Statement, before: datetime.date, after: datetime.date) -> None:
+    """A statement's date moved: its pledges count from another month. Call holding the
+    statement's lock (statement_day): this takes its pledges' locks too, so that no
+    update is half-counted meanwhile."""
+    pledges = list(Pledge.objects.filter(statement=statement).select_for_update().order_by("pk").only("pk"))
     periods = stored_periods(pledge.pk for pledge in pledges)
     moves = Counter()
     for pledge in pledges:
@@ -160,17 +168,31 @@ def statement_date_moved(pledges: Iterable[Pledge], before: datetime.date, after
     add_moves(moves)
 
 
+def statement_day(statement_id: int, *, lock: bool = False) -> datetime.date:
+    """The statement's date as committed; with `lock`, holding its row until the end of
+    the transaction, so that the date cannot move meanwhile (nor pledges come or go
+    while it moves)."""
+    statements = Statement.objects.filter(pk=statement_id)
+    if lock:
+        statements = statements.select_for_update()
+    return statements.values_list("delivered_on", flat=True).get()
+
+
 def pledge_made(pledge: Pledge) -> None:
-    if not _in_bulk():
-        add_moves(moves_of(pledge.statement.delivered_on, []))
+    if _in_bulk():
+        return
+    with transaction.atomic():  # (the lock lasts as long as the caller's transaction)
+        add_moves(moves_of(statement_day(pledge.statement_id, lock=True), []))
 
 
 def pledge_deleted(pledge: Pledge) -> None:
     if _in_bulk():
         return
-    moves = Counter()
-    moves.subtract(moves_of(pledge.statement.delivered_on, stored_periods([pledge.pk]).get(pledge.pk, [])))
-    add_moves(moves)
+    with transaction.atomic():
+        moves = Counter()
+        made_on = statement_day(pledge.statement_id, lock=True)
+        moves.subtract(moves_of(made_on, stored_periods([pledge.pk]).get(pledge.pk, [])))
+        add_moves(moves)
 
 
 def add_moves(moves: Counter) -> None:
@@ -199,9 +221,15 @@ def recounted_after() -> Iterator[None]:
 
 
 def recount_months() -> None:
-    """The month counts, counted afresh from every pledge's periods."""
-    made_on = dict(Pledge.objects.values_list("pk", "statement__delivered_on"))
-    replace_month_counts(month_counts_from(made_on, stored_periods(made_on)))
+    """The month counts, counted afresh from every pledge's periods. Writers wait
+    meanwhile (PostgreSQL: the table's lock, taken before anything is read; SQLite: its
+    write lock), so that none adds to counts about to be replaced."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("LOCK TABLE tracker_statusmonthcount IN EXCLUSIVE MODE")
+        made_on = dict(Pledge.objects.values_list("pk", "statement__delivered_on"))
+        replace_month_counts(month_counts_from(made_on, stored_periods(None)))
 
 
 def expected_periods(pledge_ids: list[int]) -> dict[int, list[Period]]:

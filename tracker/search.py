@@ -11,6 +11,7 @@ the same way, without it.
 
 from __future__ import annotations
 
+from django.db import DatabaseError, connection
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
@@ -87,6 +88,25 @@ def sqlite_triggers() -> list[str]:
         f"DROP TRIGGER IF EXISTS {update}",
         f"CREATE TRIGGER {update} AFTER UPDATE OF search_text ON tracker_pledge BEGIN {remove} {add} END",
     ]
+
+
+def index_agrees() -> bool:
+    """Whether the index holds what the pledges' search text says (SQLite's FTS5 checks
+    itself; PostgreSQL's index is the database's own)."""
+    if connection.vendor != "sqlite":
+        return True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('integrity-check', 1)")  # noqa: S608
+    except DatabaseError:
+        return False
+    return True
+
+
+def rebuild_index() -> None:
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")  # noqa: S608
 
 
 def uninstall(apps, schema_editor: BaseDatabaseSchemaEditor) -> None:

@@ -22,7 +22,7 @@ from django.db import connection, models, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from tracker import read_model
+from tracker import read_model, search
 from tracker.models import (
     AMOUNT_FIELDS,
     DEADLINE_FIELDS,
@@ -156,13 +156,17 @@ STORED_FROM_HISTORY = (
 
 def repair_read_model() -> int:
     """Give every pledge what its history says (STORED_FROM_HISTORY and its status
-    periods), each under its row lock, without moving its version: nothing analysts
-    judged changes. Then count the months afresh. How many pledges needed it."""
+    periods) and its search text, each under its row lock, without moving its version:
+    nothing analysts judged changes. Then count the months afresh, and index the search
+    text afresh. How many pledges needed it."""
     repaired = 0
     for pk in Pledge.objects.order_by("pk").values_list("pk", flat=True).iterator():
         with transaction.atomic():
             pledge = _lock_pledge(Pledge(pk=pk), None)
             stored = stored_from_history(pledge)
+            stored["search_text"] = search.search_text_of(
+                pledge.quote, pledge.summary, pledge.statement.title
+            )
             wrong = [name for name, value in stored.items() if getattr(pledge, name) != value]
             for name in wrong:
                 setattr(pledge, name, stored[name])
@@ -170,8 +174,8 @@ def repair_read_model() -> int:
                 pledge.save(update_fields=wrong)
             before, after = read_model.rebuild_periods(pledge)
             repaired += bool(wrong or before != after)
-    with transaction.atomic():
-        read_model.recount_months()
+    read_model.recount_months()
+    search.rebuild_index()
     return repaired
 
 

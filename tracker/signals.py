@@ -14,7 +14,7 @@ from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_migrate, pre_save
 from django.dispatch import receiver
 
@@ -132,23 +132,26 @@ def pledge_no_longer_counted(sender, instance: Pledge, **kwargs) -> None:
 @receiver(pre_save, sender=Statement)
 def pledges_follow_the_statement(sender, instance: Statement, **kwargs) -> None:
     """A statement whose date moves moves its pledges to another month of the read
-    model's counts; one whose title changes changes its pledges' search text."""
+    model's counts; one whose title changes changes its pledges' search text. Its row
+    and its pledges' rows are locked first, so that no pledge comes, goes or changes its
+    history halfway (read_model.statement_date_moved)."""
     if instance.pk is None:
         return
-    before = Statement.objects.filter(pk=instance.pk).values_list("delivered_on", "title").first()
-    if before is None:
-        return
-    delivered_on, title = before
-    if delivered_on != instance.delivered_on:
-        read_model.statement_date_moved(
-            instance.pledges.select_related(None), delivered_on, instance.delivered_on
-        )
-    if title != instance.title:
-        # The pledges' search text holds the title.
-        for pledge in instance.pledges.only("pk", "quote", "summary"):
-            Pledge.objects.filter(pk=pledge.pk).update(
-                search_text=search.search_text_of(pledge.quote, pledge.summary, instance.title)
-            )
+    # (The locks last as long as the caller's transaction: the admin's, or a fixture's.)
+    with transaction.atomic():
+        statements = Statement.objects.filter(pk=instance.pk).select_for_update()
+        before = statements.values_list("delivered_on", "title").first()
+        if before is None:
+            return
+        delivered_on, title = before
+        if delivered_on != instance.delivered_on:
+            read_model.statement_date_moved(instance, delivered_on, instance.delivered_on)
+        if title != instance.title:
+            # The pledges' search text holds the title.
+            for pledge in instance.pledges.select_for_update().only("pk", "quote", "summary"):
+                Pledge.objects.filter(pk=pledge.pk).update(
+                    search_text=search.search_text_of(pledge.quote, pledge.summary, instance.title)
+                )
 
 
 # --- migrations that would drop history --------------------------------------------------

@@ -74,7 +74,8 @@ def suggestions(request: HttpRequest, name: str) -> HttpResponse:
     finder = FINDERS.get(name)
     if finder is None:
         raise Http404("No such filter.")
-    typed = request.GET.get(name, "")[:200].strip()
+    # (No name holds a NUL character, and PostgreSQL refuses one in a query.)
+    typed = request.GET.get(name, "")[:200].replace("\x00", "").strip()
     records = finder.suggest(typed) if typed else []
     options = [(finder.name_of(record), finder.describe(record)) for record in records]
     return render(request, "tracker/suggestions.html", {"options": options})

@@ -1,10 +1,11 @@
 """Compare what is stored for reading with what the history says:
 `manage.py check_read_model [--repair]`.
 
-For every pledge: the fields it stores of its history (services.STORED_FROM_HISTORY) and
-its status periods (tracker.read_model); then the dashboard's month counts, against
-those counted afresh. It prints what differs and fails; `--repair` writes what the
-history gives (the history itself is never touched) and says what it repaired.
+For every pledge: the fields it stores of its history (services.STORED_FROM_HISTORY), its
+status periods (tracker.read_model) and its search text (tracker.search); then the
+search index, and the dashboard's month counts against those counted afresh. It prints
+what differs and fails; `--repair` writes what the history gives (the history itself is
+never touched) and says what it repaired.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import itertools
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from tracker import read_model, services
+from tracker import read_model, search, services
 from tracker.models import Pledge
 
 CHUNK = 500
@@ -63,12 +64,19 @@ def find_differences(*, progress: bool = False) -> list[str]:
                 differences.append(
                     f"pledge {pledge.pk}: status periods {stored.get(pledge.pk, [])} != {periods}"
                 )
+            words = search.search_text_of(pledge.quote, pledge.summary, pledge.statement.title)
+            if pledge.search_text != words:
+                differences.append(
+                    f"pledge {pledge.pk}: search text {pledge.search_text[:40]!r}… is not its words'"
+                )
             history = services.stored_from_history(pledge)
             for name, value in history.items():
                 if getattr(pledge, name) != value:
                     differences.append(
                         f"pledge {pledge.pk}: {name} is {getattr(pledge, name)!r}, not {value!r}"
                     )
+    if not search.index_agrees():
+        differences.append("the search index does not hold the pledges' search text")
     counted = read_model.month_counts_from(made_on, expected_periods)
     counted = {key: moves for key, moves in counted.items() if moves}
     stored = read_model.stored_month_counts()
