@@ -1,7 +1,9 @@
 """The read model (tracker.read_model) says what the history says, after any mix of
 writes: a seeded random run of follow-ups (back-dated too), retractions, reviews,
-evidence added and withdrawn, pledges made and deleted and a statement's date moved,
-checked after each step against the history read directly and by `check_read_model`."""
+evidence added and withdrawn, pledges made and deleted, a statement's date moved, and
+pledges given to another entity or taking and losing themes (themes deleted too),
+checked after each step against the history read directly and by `check_read_model`;
+and the dashboard's figures read from the tallies against those counted pledge by pledge."""
 
 import datetime
 import random
@@ -12,10 +14,19 @@ from django.db import connection
 
 from tests.factories import evidence_on, make_pledge, make_statement, retract, review_of, update_on, withdraw
 from tracker import read_model, services
-from tracker.figures import monthly_status_counts, monthly_status_counts_from_history
+from tracker.figures import RATE_GROUPS, monthly_status_counts, monthly_status_counts_from_history
 from tracker.management.commands.check_read_model import find_differences
-from tracker.models import Pledge, StatusMonthCount, StatusPeriod, StatusUpdate
-from tracker.vocabulary import Status
+from tracker.models import (
+    RATE_ORDERS,
+    Entity,
+    Pledge,
+    StatusMonthCount,
+    StatusPeriod,
+    StatusTally,
+    StatusUpdate,
+    Theme,
+)
+from tracker.vocabulary import EntityKind, Status
 
 pytestmark = pytest.mark.django_db
 
@@ -45,12 +56,32 @@ def assert_agrees_with_history(today: datetime.date, days: list[datetime.date]) 
             assert shown[pledge.pk].shown_status == (deciding.status if deciding else Status.NOT_ASSESSED)
             assert shown[pledge.pk].shown_last_change_on == (deciding.effective_on if deciding else None)
         assert monthly_status_counts(day) == monthly_status_counts_from_history(day), day
+    assert_tallies_agree(today)
+
+
+def assert_tallies_agree(today: datetime.date) -> None:
+    """What the dashboard reads today from the tallies and the stored fields is what it
+    counts pledge by pledge (statements dated later left out)."""
+    pledges = Pledge.objects.as_of(today)
+    counts, by_status, later = Pledge.objects.counts_today(today)
+    assert counts == pledges.headline_counts(today)
+    assert by_status == pledges.count_by_status()
+    assert later == Pledge.objects.filter(statement__delivered_on__gt=today).count()
+    if later:
+        return
+    for group, _, key, name, _ in RATE_GROUPS:
+        for order in RATE_ORDERS:
+            assert StatusTally.objects.compliance_by(group, order=order) == pledges.compliance_by(
+                key, name, order=order
+            ), (group, order)
 
 
 def random_step(rng: random.Random, statement, analyst, today: datetime.date) -> str:
     pledges = list(statement.pledges.order_by("number"))
     pledge = rng.choice(pledges)
-    kind = rng.choice(["update", "update", "update", "back-dated", "retract", "review", "withdraw", "date"])
+    kind = rng.choice(
+        ["update", "update", "update", "back-dated", "retract", "review", "withdraw", "date", "regroup"]
+    )
     if kind in ("update", "back-dated"):
         status = rng.choice(Status.judgements())
         latest = pledge.status_updates.in_force().newest_first().first()
@@ -72,6 +103,8 @@ def random_step(rng: random.Random, statement, analyst, today: datetime.date) ->
         standing = list(pledge.evidence.standing())
         if standing:
             withdraw(rng.choice(standing), analyst)
+    elif kind == "regroup":
+        regroup(rng, pledge)
     elif kind == "date":
         # An administrator moves the statement's date (earlier: no update may precede it).
         earliest = min(
@@ -85,6 +118,35 @@ def random_step(rng: random.Random, statement, analyst, today: datetime.date) ->
         statement.delivered_on = earliest - datetime.timedelta(days=rng.randrange(0, 90))
         services.save_statement(statement=statement, changed_by=None)
     return kind
+
+
+REGROUPINGS = ["actor", "add", "remove", "add to theme", "clear theme", "set", "delete theme"]
+
+
+def regroup(rng: random.Random, pledge: Pledge, way: str | None = None) -> None:
+    """An administrator gives the pledge to another entity, or changes its themes from
+    either side, or deletes a theme."""
+    themes = [Theme.objects.get_or_create(name=name)[0] for name in ("Peace", "Trade", "Health")]
+    way = way or rng.choice(REGROUPINGS)
+    theme = rng.choice(themes)
+    if way == "actor":
+        other, _ = Entity.objects.get_or_create(
+            name=rng.choice(["Sylvania", "Freedonia"]), kind=EntityKind.STATE
+        )
+        pledge.actor = other
+        pledge.save()
+    elif way == "add":
+        pledge.themes.add(theme)
+    elif way == "remove":
+        pledge.themes.remove(theme)
+    elif way == "add to theme":
+        theme.pledges.add(pledge)
+    elif way == "clear theme":
+        theme.pledges.clear()
+    elif way == "set":
+        pledge.themes.set(rng.sample(themes, rng.randrange(0, 3)))
+    else:
+        theme.delete()
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -105,6 +167,21 @@ def test_the_read_model_agrees_with_the_history_after_random_writes(seed, today,
     assert_agrees_with_history(today, days)
     extra.delete()
     assert_agrees_with_history(today, days)
+
+
+def test_the_tallies_follow_each_way_a_pledge_changes_group(today, analyst):
+    rng = random.Random(4)
+    statement = make_statement(sentences=4)
+    pledges = [make_pledge(statement, number) for number in range(1, 5)]
+    update_on(pledges[0], analyst, Status.IN_PROGRESS, effective_on=statement.delivered_on)
+    for way in REGROUPINGS * 3:
+        regroup(rng, rng.choice(pledges), way)
+        assert find_differences() == [], way
+        assert_tallies_agree(today)
+    update_on(pledges[1], analyst, Status.STALLED, effective_on=statement.delivered_on)
+    pledges[2].delete()
+    assert find_differences() == []
+    assert_tallies_agree(today)
 
 
 def test_periods_leave_out_what_decides_nothing(today):
@@ -205,3 +282,26 @@ def test_the_check_names_a_search_index_that_lost_a_pledge(analyst):
     assert "the search index does not hold the pledges' search text" in find_differences()
     call_command("check_read_model", "--repair", verbosity=0)
     assert find_differences() == []
+
+
+def test_the_seed_loads_with_its_tallies(seed, today):
+    assert StatusTally.objects.filter(group="theme").exclude(key=read_model.NO_THEME).exists()
+    assert find_differences() == []
+    assert_tallies_agree(today)
+
+
+def test_a_statement_dated_later_is_left_out_of_the_figures_today(seed, today, analyst, client_for, manager):
+    """The tallies count every pledge: on a day when a statement is dated later, the
+    dashboard takes its pledges off the counts and counts the rates pledge by pledge."""
+    later = make_statement(sentences=3, entity_name="Sylvania")
+    later.delivered_on = today + datetime.timedelta(days=3)
+    later.save()
+    for number in (1, 2):
+        make_pledge(later, number, deadline_on=today - datetime.timedelta(days=1), deadline_precision="day")
+    *_, n_later = Pledge.objects.counts_today(today)
+    assert n_later == 2
+    assert_tallies_agree(today)
+    page = client_for(manager).get("/dashboard/")
+    entities = next(rows for group, _, rows, _ in page.context["compliance"] if group == "entity")
+    assert "Sylvania" not in [row["name"] for row in entities]
+    assert page.context["total"] == seed.pledges.count()

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tracker import history, read_model, rules
-from tracker.models import Pledge, StatusMonthCount, StatusUpdate, Theme
+from tracker.models import Pledge, StatusMonthCount, StatusTally, StatusUpdate, Theme, as_stored
 from tracker.vocabulary import Status
 
 # How many recent changes the dashboard lists.
@@ -30,13 +30,15 @@ def list_link(
     """A builder of links to the pledge list: `base` filters, and those given to each
     link, at the as-of and as-known-on dates (those asked for)."""
 
+    pledge_list = reverse("pledge_list")
+
     def link(**filters) -> str:
         filters = {**base, **filters}
         if as_of:
             filters["as_of"] = as_of.isoformat()
         if known_on:
             filters["known_on"] = known_on.isoformat()
-        return f"{reverse('pledge_list')}?{urlencode(filters, doseq=True)}"
+        return f"{pledge_list}?{urlencode(filters, doseq=True)}"
 
     return link
 
@@ -63,12 +65,19 @@ def dashboard(
     each count with its link."""
     link = list_link(as_of, known_on)
     pledges = Pledge.objects.as_of(day, known_on)
-    counts = pledges.headline_counts(day)
+    later = None
+    if as_stored(day, known_on):
+        # As the record stands today: read what the pledges store, by indexes, and the
+        # tallies (tracker.read_model), unless a statement is dated later than the day.
+        counts, by_status, later = Pledge.objects.counts_today(day)
+    else:
+        counts, by_status = pledges.headline_counts(day), pledges.count_by_status()
     # The compliance rate per entity, theme and statement, each row with the links to
     # the pledges it rests on and to all its pledges; the first RATES_SHOWN of each,
     # with the link to the full list where there are more.
+    tallies = StatusTally.objects if later == 0 else None
     compliance = [
-        rate_table(pledges, group, heading, key, name, full_list, link, rates_by, as_of, known_on)
+        rate_table(pledges, tallies, group, heading, key, name, full_list, link, rates_by, as_of, known_on)
         for group, heading, key, name, full_list in RATE_GROUPS
     ]
     # The theme chart counts what the theme rates counted: every theme, by status.
@@ -77,7 +86,6 @@ def dashboard(
     def theme_link(theme, status: Status) -> str:
         return link(theme=theme.pk, status=status.value) if theme else link(status=status.value)
 
-    by_status = pledges.count_by_status()
     months = monthly_status_counts(day, known_on, at_day=by_status)
     return {
         "total": counts["total"],
@@ -97,11 +105,9 @@ def dashboard(
         "compliance": compliance,
         # Each month's figures link to the list as of that month's end.
         "months": [
-            (
-                end,
-                [(status, n, list_link(end, known_on)(status=status.value)) for status, n in figures.items()],
-            )
+            (end, [(status, n, month_link(status=status.value)) for status, n in figures.items()])
             for end, figures in months
+            for month_link in [list_link(end, known_on)]
         ],
         "themes": [
             (theme, [(status, n, theme_link(theme, status)) for status, n in figures.items()])
@@ -125,9 +131,14 @@ RATES_SHOWN = 20
 SHOWN_ON_A_PAGE = 20
 
 
-def rate_table(pledges, group, heading, key, name, full_list, link, order, as_of, known_on) -> tuple:
-    """(group, heading, rows, link to all of them if some are left out) for the dashboard."""
-    rows = pledges.compliance_by(key, name, order=order, limit=RATES_SHOWN + 1 if full_list else None)
+def rate_table(pledges, tallies, group, heading, key, name, full_list, link, order, as_of, known_on) -> tuple:
+    """(group, heading, rows, link to all of them if some are left out) for the dashboard:
+    counted from `pledges`, or read from the `tallies` if given (they hold the same)."""
+    limit = RATES_SHOWN + 1 if full_list else None
+    if tallies is not None:
+        rows = tallies.compliance_by(group, order=order, limit=limit)
+    else:
+        rows = pledges.compliance_by(key, name, order=order, limit=limit)
     more = None
     if len(rows) > RATES_SHOWN and full_list:
         rows = rows[:RATES_SHOWN]

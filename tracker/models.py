@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import datetime
 import itertools
+from collections import Counter
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import connections, models
 from django.db.models import Case, F, FilteredRelation, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce, Greatest, Length, RowNumber, Upper
+from django.db.models.functions import Cast, Coalesce, Greatest, Length, NullIf, RowNumber, Upper
 from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils import timezone
@@ -282,6 +283,14 @@ DEADLINE_FIELDS = ("deadline_text", "deadline_on", "deadline_precision")
 AMOUNT_FIELDS = ("amount", "currency", "amount_stage", "amount_approximate")
 
 
+def as_stored(day: datetime.date, known_on: datetime.date | None = None) -> bool:
+    """Whether pledges as of `day` as known on `known_on` are as they stand today, so that
+    what each stores tells it: no update takes effect in the future, so the stored status
+    and last check are those of any day from today on, with all that is known."""
+    today = timezone.localdate()
+    return day >= today and (known_on is None or known_on >= today)
+
+
 class PledgeQuerySet(models.QuerySet):
     def as_of(self, day: datetime.date, known_on: datetime.date | None = None) -> PledgeQuerySet:
         """Each pledge as its updates effective on or before `day` make it; a retracted
@@ -298,16 +307,10 @@ class PledgeQuerySet(models.QuerySet):
             .filter(pledge=OuterRef("pk"), effective_on__lte=day)
             .newest_first()
         )
-        today = timezone.localdate()
         pledges = self.filter(statement__delivered_on__lte=day)
-        all_known = known_on is None or known_on >= today
-        if day >= today and all_known:
-            # No update takes effect in the future, so the stored status is today's, and
-            # so is the stored last check.
-            shown_status = F("status")
-            last_change_on = F("last_change_on")
-            last_checked_at = F("last_checked_at")
-        elif all_known:
+        if as_stored(day, known_on):
+            return pledges.shown_as_stored()
+        if known_on is None or known_on >= timezone.localdate():
             # The read model's period holding the day (tracker.read_model): one join.
             holding = Q(status_periods__valid_from__lte=day) & (
                 Q(status_periods__valid_to__gt=day) | Q(status_periods__valid_to__isnull=True)
@@ -323,12 +326,20 @@ class PledgeQuerySet(models.QuerySet):
         if known_on is not None:
             # A pledge the record did not hold yet is not in a report as known on that day.
             pledges = pledges.filter(created_at__lt=end_of(known_on))
-        return pledges.annotate(
-            shown_status=shown_status,
+        return pledges._shown(shown_status, last_change_on, last_checked_at)
+
+    def shown_as_stored(self) -> PledgeQuerySet:
+        """Every one of these pledges as it stands today, from what it stores: as_of()'s
+        annotations, without leaving out those whose statement is dated later."""
+        return self._shown(F("status"), F("last_change_on"), F("last_checked_at"))
+
+    def _shown(self, status, last_change_on, last_checked_at) -> PledgeQuerySet:
+        return self.annotate(
+            shown_status=status,
             shown_last_change_on=last_change_on,
             shown_last_checked_at=last_checked_at,
             status_rank=Case(
-                *[When(shown_status=status.value, then=Value(status.order)) for status in Status],
+                *[When(shown_status=s.value, then=Value(s.order)) for s in Status],
                 output_field=models.IntegerField(),
             ),
         )
@@ -395,14 +406,45 @@ class PledgeQuerySet(models.QuerySet):
     def headline_counts(self, day: datetime.date) -> dict[str, int]:
         return self.order_by().aggregate(
             total=models.Count("pk"),
-            overdue=models.Count("pk", filter=rules.overdue(day)),
-            due_soon=models.Count("pk", filter=rules.due_within(day, rules.DUE_SOON_DAYS)),
-            changed_recently=models.Count(
-                "pk", filter=rules.changed_within(day, rules.CHANGED_RECENTLY_DAYS)
-            ),
-            not_checked=models.Count("pk", filter=rules.not_checked(day)),
-            never_assessed=models.Count("pk", filter=rules.never_assessed()),
+            **{name: models.Count("pk", filter=rule) for name, rule in rules.headlines(day).items()},
         )
+
+    def counts_today(self, day: datetime.date) -> tuple[dict[str, int], dict[Status, int], int]:
+        """headline_counts() and count_by_status() as of `day` (today or later), in one
+        query: (headline counts, by status, how many pledges are of statements dated after
+        `day`). Every pledge's statuses come from the tallies (each pledge counts once
+        under its entity), the rules' counts from what every pledge stores, by its
+        indexes; those of pledges whose statement is dated later (few, if any) are
+        counted apart and taken off, so that counting the rest needs no join. Call on
+        pledges not yet annotated."""
+        everyone = self.shown_as_stored().order_by()
+        # (By their ids: so the planner starts from the statements dated later, if any.)
+        later_ids = Pledge.objects.filter(statement__delivered_on__gt=day).order_by().values("pk")
+        later = everyone.filter(pk__in=later_ids)
+        headlines = rules.headlines(day)
+
+        def counted(rows, side: str, label, n=None):
+            return (
+                rows.annotate(side=Value(side), label=label)
+                .values("side", "label")
+                .annotate(n=n or models.Count("pk"))
+                .values_list("side", "label", "n")
+            )
+
+        parts = [counted(everyone.filter(rule), "all", Value(name)) for name, rule in headlines.items()]
+        parts += [counted(later.filter(rule), "later", Value(name)) for name, rule in headlines.items()]
+        parts.append(counted(later, "later", F("status")))
+        entities = StatusTally.objects.filter(group="entity").order_by()
+        parts += [
+            counted(entities, "all", Value(status.value), models.Sum(status.value)) for status in Status
+        ]
+        found = {"all": Counter(), "later": Counter()}
+        for side, label, n in parts[0].union(*parts[1:], all=True).order_by():
+            found[side][label] += n or 0  # (a sum over no tally is none)
+        counts = found["all"] - found["later"]
+        by_status = {status: counts[status.value] for status in Status}
+        headline = {"total": sum(by_status.values()), **{name: counts[name] for name in headlines}}
+        return headline, by_status, sum(found["later"][status.value] for status in Status)
 
     def compliance(self) -> dict:
         """The G7 Research Group's compliance rate of these pledges: the mean score of
@@ -424,12 +466,6 @@ class PledgeQuerySet(models.QuerySet):
         rate (highest first, unscored last) or by scored pledges (most first); the first
         `limit` groups, or all. Each pledge counts once in each group it is in: the
         pledges must not come twice (no join that repeats them), as for the mean."""
-        by_name = F(name).asc(nulls_last=True)
-        ordering = {
-            "name": [by_name],
-            "rate": [F("mean").desc(nulls_last=True), by_name],
-            "scored": [F("scored").desc(), by_name],
-        }[order]
         rows = (
             self.order_by()
             .values(key, name)
@@ -442,23 +478,9 @@ class PledgeQuerySet(models.QuerySet):
                     for status in Status
                 },
             )
-            .order_by(*ordering, key)
+            .order_by(*_rate_order(name, order), key)
         )
-        if limit is not None:
-            rows = rows[:limit]
-        return [
-            {
-                "key": row[key],
-                "name": row[name],
-                "pledges": row["pledges"],
-                "scored": row["scored"],
-                "mean": row["mean"],
-                "rate": compliance_rate(row["mean"]),
-                "too_few": rules.too_few_to_compare(row["scored"]),
-                "by_status": {status: row[f"n_{status.value}"] for status in Status},
-            }
-            for row in rows
-        ]
+        return _rate_rows(rows if limit is None else rows[:limit], key, name)
 
     def for_detail(self, *, latest: int | None = None) -> PledgeQuerySet:
         """What the pledge page shows, in a fixed number of queries whatever its history:
@@ -582,6 +604,34 @@ def _last_checked_by(day: datetime.date, known_on: datetime.date | None = None) 
 RATE_ORDERS = {"name": "name", "rate": "highest rate first", "scored": "most scored pledges first"}
 
 
+def _rate_order(name: str, order: str) -> list:
+    """A table of rates in the `order` of RATE_ORDERS (rows with `name`, `mean`, `scored`)."""
+    by_name = F(name).asc(nulls_last=True)
+    return {
+        "name": [by_name],
+        "rate": [F("mean").desc(nulls_last=True), by_name],
+        "scored": [F("scored").desc(), by_name],
+    }[order]
+
+
+def _rate_rows(rows, key: str, name: str) -> list[dict]:
+    """compliance_by()'s rows, from rows with `key`, `name`, pledges, scored, mean and
+    n_<status> for each status."""
+    return [
+        {
+            "key": row[key],
+            "name": row[name],
+            "pledges": row["pledges"],
+            "scored": row["scored"],
+            "mean": row["mean"],
+            "rate": compliance_rate(row["mean"]),
+            "too_few": rules.too_few_to_compare(row["scored"]),
+            "by_status": {status: row[f"n_{status.value}"] for status in Status},
+        }
+        for row in rows
+    ]
+
+
 def _compliance_score() -> Case:
     """Each pledge's score (NULL when it is not scored)."""
     return Case(
@@ -699,6 +749,9 @@ class Pledge(models.Model):
         indexes = [
             models.Index(fields=["last_change_on"], name="pledge_last_change_on"),
             models.Index(fields=["last_checked_at"], name="pledge_last_checked_at"),
+            # The dashboard's counts today: overdue and due soon, not checked (tracker.rules).
+            models.Index(fields=["status", "deadline_on"], name="pledge_status_deadline"),
+            models.Index(fields=["status", "last_checked_at"], name="pledge_status_last_checked"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["statement", "number"], name="pledge_number_unique"),
@@ -1152,6 +1205,10 @@ class ReviewRetraction(RetractionRecord):
 # `manage.py check_read_model` compares them with the history.
 
 
+# The groupings a StatusTally counts by: those of the dashboard's rate tables.
+TALLY_GROUPS = ("entity", "statement", "theme")
+
+
 class NotDumpedManager(models.Manager):
     """The default manager of the read model's rows, which `dumpdata` reads: none. A
     fixture carries the history, and loading it rebuilds these rows (tracker.signals)."""
@@ -1205,6 +1262,73 @@ class StatusMonthCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_status_display()} in {self.month:%B %Y}: {self.moves:+d}"
+
+
+class StatusTallyQuerySet(models.QuerySet):
+    def compliance_by(self, group: str, *, order: str = "name", limit: int | None = None) -> list[dict]:
+        """PledgeQuerySet.compliance_by() for every pledge as it stands today, by entity,
+        statement or theme (`group`), read from the tallies: rows as it gives them, in the
+        same order. Only right while no statement is dated later than today (every pledge
+        is in the tallies)."""
+        named = {"entity": Entity, "statement": Statement, "theme": Theme}[group]
+        name_field = "title" if group == "statement" else "name"
+        counts = {f"n_{status.value}": F(status.value) for status in Status}
+        scored = [F(status.value) for status in Status if status.compliance_score is not None]
+        score = [F(status.value) * status.compliance_score for status in Status if status.compliance_score]
+        rows = (
+            self.filter(group=group)
+            .annotate(
+                **counts,
+                pledges=sum(counts.values(), Value(0)),
+                scored=sum(scored, Value(0)),
+            )
+            .filter(pledges__gt=0)
+            .annotate(
+                # The key 0 (no theme) is none (NULL), as in PledgeQuerySet.compliance_by.
+                group_key=NullIf(F("key"), Value(0)),
+                name=Subquery(named.objects.filter(pk=OuterRef("key")).order_by().values(name_field)[:1]),
+                mean=Case(
+                    When(scored=0, then=Value(None)),
+                    default=Cast(sum(score, Value(0)), models.FloatField())
+                    / Cast("scored", models.FloatField()),
+                    output_field=models.FloatField(),
+                ),
+            )
+            .values("group_key", "name", "pledges", "scored", "mean", *counts)
+            .order_by(*_rate_order("name", order), "key")
+        )
+        return _rate_rows(rows if limit is None else rows[:limit], "group_key", "name")
+
+
+class StatusTally(models.Model):
+    """How many pledges of one entity (the one making them), one statement or one theme
+    have each status now, one column per status; the dashboard's rate tables read these
+    rows instead of counting every pledge. Every pledge counts, whatever its statement's
+    date (the dashboard counts them live on a day when a statement is dated later). A
+    pledge with several themes counts under each; one with none, under theme 0. Each
+    write adds what it changes (tracker.read_model)."""
+
+    group = models.CharField(max_length=10, choices=[(group, group) for group in TALLY_GROUPS])
+    key = models.PositiveBigIntegerField(help_text="The entity's, statement's or theme's id; 0: no theme.")
+    # One column per status, named as its value (a test holds them to tracker.vocabulary).
+    not_assessed = models.IntegerField(default=0)
+    not_started = models.IntegerField(default=0)
+    in_progress = models.IntegerField(default=0)
+    stalled = models.IntegerField(default=0)
+    partially_fulfilled = models.IntegerField(default=0)
+    fulfilled = models.IntegerField(default=0)
+    not_fulfilled = models.IntegerField(default=0)
+    withdrawn = models.IntegerField(default=0)
+    cannot_be_verified = models.IntegerField(default=0)
+
+    not_dumped = NotDumpedManager()
+    objects = StatusTallyQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["group", "key"], name="status_tally_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.group} {self.key}"
 
 
 # --- proposed pledges -------------------------------------------------------------------

@@ -6,12 +6,17 @@ index instead of working each pledge's status out of its history.
   day joins the period that holds the day (PledgeQuerySet.as_of).
 - `StatusMonthCount`: by how much the number of pledges with each status at the end of
   each month moves; the dashboard's month-by-month figures are their running sum.
+- `StatusTally`: how many pledges of each entity, statement and theme have each status
+  now; the dashboard's rate tables for today.
 
 The services rebuild a pledge's periods in the transaction that changes its updates
 (`pledge_changed`, called by services.history_changed under the pledge's row lock) and
 add to the month counts only the difference that makes, in the months it touches. A
 pledge made or deleted, or a statement whose date moves, changes the month counts too
-(tracker.signals). `manage.py check_read_model` compares all of it with the history.
+(tracker.signals). The tallies move with each status change, and with each pledge
+made, deleted, or moved to another entity, statement or theme (`counted_before` and
+`counted_after`, called by tracker.signals around each save).
+`manage.py check_read_model` compares all of it with the history.
 
 "As known on" a past day still reads the history itself: these rows hold the record as
 it stands now.
@@ -30,7 +35,7 @@ from typing import NamedTuple
 from django.db import connection, transaction
 from django.db.models import F
 
-from tracker.models import Pledge, Statement, StatusMonthCount, StatusPeriod, StatusUpdate
+from tracker.models import Pledge, Statement, StatusMonthCount, StatusPeriod, StatusTally, StatusUpdate
 from tracker.vocabulary import Status
 
 NOT_ASSESSED = Status.NOT_ASSESSED.value
@@ -182,15 +187,20 @@ def pledge_made(pledge: Pledge) -> None:
     if _in_bulk():
         return
     with transaction.atomic():  # (the lock lasts as long as the caller's transaction)
-        add_moves(moves_of(statement_day(pledge.statement_id, lock=True), []))
+        made_on = statement_day(pledge.statement_id, lock=True)
+        # The tallies before the month counts, as in every write: no two wait crosswise.
+        add_tallies(tallies_of([pledge.pk]))
+        add_moves(moves_of(made_on, []))
 
 
 def pledge_deleted(pledge: Pledge) -> None:
     if _in_bulk():
         return
     with transaction.atomic():
-        moves = Counter()
         made_on = statement_day(pledge.statement_id, lock=True)
+        tallies, moves = Counter(), Counter()
+        tallies.subtract(tallies_of([pledge.pk]))
+        add_tallies(tallies)
         moves.subtract(moves_of(made_on, stored_periods([pledge.pk]).get(pledge.pk, [])))
         add_moves(moves)
 
@@ -205,19 +215,141 @@ def add_moves(moves: Counter) -> None:
             StatusMonthCount.objects.filter(pk=counted.pk).update(moves=F("moves") + change)
 
 
+# --- the tallies: each pledge counts once under its entity, its statement and each theme ---
+
+Tally = tuple[str, int, str]  # (group, key, status)
+
+
+def tallies_of(pledge_ids: Iterable[int] | None) -> Counter:
+    """What these pledges (None: every pledge) count in the tallies as they stand in the
+    database, keyed (group, key, status): two queries."""
+    pledges = Pledge.objects.order_by()
+    links = Pledge.themes.through.objects.order_by()
+    if pledge_ids is not None:
+        pledge_ids = list(pledge_ids)
+        pledges = pledges.filter(pk__in=pledge_ids)
+        links = links.filter(pledge_id__in=pledge_ids)
+    return tallies_from(
+        pledges.values_list("pk", "actor_id", "statement_id", "status"),
+        links.values_list("pledge_id", "theme_id"),
+    )
+
+
+def tallies_from(pledges: Iterable[tuple], links: Iterable[tuple[int, int]]) -> Counter:
+    """The tallies that these pledges (id, entity, statement, status) with these themes
+    (pledge id, theme id) make."""
+    status_of, themed = {}, set()
+    counted = Counter()
+    for pk, actor_id, statement_id, status in pledges:
+        status_of[pk] = status
+        counted[("entity", actor_id, status)] += 1
+        counted[("statement", statement_id, status)] += 1
+    for pledge_id, theme_id in links:
+        if pledge_id in status_of:
+            themed.add(pledge_id)
+            counted[("theme", theme_id, status_of[pledge_id])] += 1
+    for pk, status in status_of.items():
+        if pk not in themed:
+            counted[("theme", NO_THEME, status)] += 1
+    return counted
+
+
+def tally_rows(counts: Counter) -> dict[tuple[str, int], dict[str, int]]:
+    """`counts` as rows: for each (group, key), the count of each status it has."""
+    rows: dict[tuple[str, int], dict[str, int]] = {}
+    for (group, key, status), n in sorted(counts.items()):
+        if n:
+            rows.setdefault((group, key), {})[status] = n
+    return rows
+
+
+# The key that pledges with no theme count under.
+NO_THEME = 0
+
+
+class Counted(NamedTuple):
+    pledge_ids: list[int]
+    tallies: Counter
+
+
+def counted_before(pledge_ids: Iterable[int]) -> Counted | None:
+    """Before a change to these pledges' entity, statement, themes or status: what they
+    count in the tallies now, holding their row locks (so that it is still theirs when the
+    change is made). Give it to `counted_after` once the change is made."""
+    pledge_ids = list(pledge_ids)
+    if _in_bulk() or not pledge_ids:
+        return None
+    if transaction.get_connection().in_atomic_block:  # (a lock lasts only as long as one)
+        list(Pledge.objects.filter(pk__in=pledge_ids).select_for_update().order_by("pk").values("pk"))
+    return Counted(pledge_ids, tallies_of(pledge_ids))
+
+
+def counted_after(before: Counted | None) -> None:
+    """The tallies move by the difference the change made (see counted_before)."""
+    if before is None:
+        return
+    moves = tallies_of(before.pledge_ids)
+    moves.subtract(before.tallies)
+    add_tallies(moves)
+
+
+def add_tallies(moves: Counter) -> None:
+    """Add `moves` (keyed (group, key, status)) to the tallies: only the rows they touch,
+    each by an increment, in one order, so that two writers never wait on each other's
+    rows crosswise."""
+    by_row = tally_rows(moves)
+    with transaction.atomic():
+        # Rows not there yet are made empty first (another writer may be making them too).
+        StatusTally.objects.bulk_create(
+            [StatusTally(group=group, key=key) for group, key in by_row], ignore_conflicts=True
+        )
+        for (group, key), changes in by_row.items():
+            StatusTally.objects.filter(group=group, key=key).update(
+                **{status: F(status) + change for status, change in changes.items()}
+            )
+
+
+def stored_tallies() -> Counter:
+    columns = [status.value for status in Status]
+    counted = Counter()
+    for group, key, *counts in StatusTally.objects.values_list("group", "key", *columns):
+        for status, n in zip(columns, counts, strict=True):
+            if n:
+                counted[(group, key, status)] = n
+    return counted
+
+
+def recount_tallies() -> None:
+    """The tallies, counted afresh from every pledge (bulk work, or repairing what the
+    check found). Writers wait meanwhile, as for recount_months()."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("LOCK TABLE tracker_statustally IN EXCLUSIVE MODE")
+        StatusTally.objects.all().delete()
+        StatusTally.objects.bulk_create(
+            (
+                StatusTally(group=group, key=key, **counts)
+                for (group, key), counts in tally_rows(tallies_of(None)).items()
+            ),
+            batch_size=1000,
+        )
+
+
 # --- the whole read model, from the history: for the check and for bulk writes ------------
 
 
 @contextmanager
 def recounted_after() -> Iterator[None]:
-    """Bulk work on pledges (deleting the synthetic data, say): the month counts are
-    counted afresh once it is done, in the same transaction."""
+    """Bulk work on pledges (deleting the synthetic data, say): the month counts and the
+    tallies are counted afresh once it is done, in the same transaction."""
     _bulk.on = True
     try:
         yield
     finally:
         _bulk.on = False
     recount_months()
+    recount_tallies()
 
 
 def recount_months() -> None:

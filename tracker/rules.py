@@ -69,6 +69,12 @@ def final() -> Q:
     return Q(shown_status__in=Status.final())
 
 
+def not_final() -> Q:
+    """~final(), named by the statuses it holds (an index on the status serves a list of
+    them, not a list of those it leaves out)."""
+    return Q(shown_status__in=[status for status in Status if not status.is_final])
+
+
 def scored() -> Q:
     """Counted in the compliance rate."""
     return Q(shown_status__in=SCORED_STATUSES)
@@ -80,7 +86,7 @@ def never_assessed() -> Q:
 
 def overdue(day: datetime.date) -> Q:
     """Past its deadline on `day` (the deadline day itself is not past) and not final."""
-    return Q(deadline_on__lt=day) & ~final()
+    return Q(deadline_on__lt=day) & not_final()
 
 
 def is_overdue(deadline_on: datetime.date | None, status: Status, day: datetime.date) -> bool:
@@ -90,7 +96,7 @@ def is_overdue(deadline_on: datetime.date | None, status: Status, day: datetime.
 
 def due_within(day: datetime.date, days: int) -> Q:
     """A deadline from `day` to `days` days after it, both included, and not final."""
-    return Q(deadline_on__gte=day, deadline_on__lte=day + datetime.timedelta(days=days)) & ~final()
+    return Q(deadline_on__gte=day, deadline_on__lte=day + datetime.timedelta(days=days)) & not_final()
 
 
 def changed_within(day: datetime.date, days: int) -> Q:
@@ -132,7 +138,8 @@ def not_checked(day: datetime.date) -> Q:
     checked_long_ago = Q(shown_last_checked_at__lt=_first_moment_still_checked(day)) | Q(
         shown_last_checked_at__isnull=True
     )
-    return checked_long_ago & ~never_assessed() & ~closed()
+    assessed_and_open = [s for s in Status if s is not Status.NOT_ASSESSED and not s.is_closed]
+    return checked_long_ago & Q(shown_status__in=assessed_and_open)
 
 
 def is_not_checked(last_checked_at: datetime.datetime | None, status: Status, day: datetime.date) -> bool:
@@ -140,6 +147,17 @@ def is_not_checked(last_checked_at: datetime.datetime | None, status: Status, da
     if status is Status.NOT_ASSESSED or status.is_closed:
         return False
     return last_checked_at is None or timezone.localdate(last_checked_at) <= day - NOT_CHECKED_FOR
+
+
+def headlines(day: datetime.date) -> dict[str, Q]:
+    """The dashboard's headline counts, by name: the rules above, on `day`."""
+    return {
+        "overdue": overdue(day),
+        "due_soon": due_within(day, DUE_SOON_DAYS),
+        "changed_recently": changed_within(day, CHANGED_RECENTLY_DAYS),
+        "not_checked": not_checked(day),
+        "never_assessed": never_assessed(),
+    }
 
 
 def status_evidence_withdrawn() -> Q:

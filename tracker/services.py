@@ -126,6 +126,8 @@ def history_changed(pledge: Pledge, *, version: int | None = None) -> None:
     for name, value in stored.items():
         setattr(pledge, name, value)
     pledge.version = pledge.version + 1 if version is None else max(pledge.version, version)
+    # Saving moves the read model's tallies by its status (tracker.signals), then the
+    # periods and month counts follow.
     pledge.save(update_fields=[*stored, "version"])
     read_model.pledge_changed(pledge)
 
@@ -175,6 +177,7 @@ def repair_read_model() -> int:
             before, after = read_model.rebuild_periods(pledge)
             repaired += bool(wrong or before != after)
     read_model.recount_months()
+    read_model.recount_tallies()
     search.rebuild_index()
     return repaired
 

@@ -15,7 +15,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 from django.db import connections, transaction
-from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_migrate, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_migrate, pre_save
 from django.dispatch import receiver
 
 from tracker import read_model, search, services
@@ -32,7 +32,9 @@ from tracker.models import (
     Statement,
     StatusMonthCount,
     StatusPeriod,
+    StatusTally,
     StatusUpdate,
+    Theme,
 )
 from tracker.text import text_fingerprint
 
@@ -49,7 +51,7 @@ def _describe(error: ValidationError) -> str:
 def check_fixture_row(sender, instance, raw: bool, **kwargs) -> None:
     if not raw or sender._meta.app_label != "tracker":
         return
-    if sender in (StatusPeriod, StatusMonthCount):
+    if sender in (StatusPeriod, StatusMonthCount, StatusTally):
         raise FixtureRowRefused(
             f"{sender._meta.label} is the read model, rebuilt from the history as it loads: "
             "leave it out of the fixture (dumpdata without --all leaves it out)."
@@ -127,6 +129,49 @@ def pledge_counted_from_its_month(sender, instance: Pledge, created: bool, **kwa
 @receiver(pre_delete, sender=Pledge)
 def pledge_no_longer_counted(sender, instance: Pledge, **kwargs) -> None:
     read_model.pledge_deleted(instance)
+
+
+# --- the read model's tallies, as a pledge's status, entity, statement or themes change ---
+# (What it counted is read before each change and again after: read_model.counted_before.)
+
+
+@receiver(pre_save, sender=Pledge)
+def pledge_counted_before(sender, instance: Pledge, update_fields=None, **kwargs) -> None:
+    if instance.pk is None or instance._state.adding:
+        return
+    if update_fields is not None and not {"status", "actor", "statement"} & set(update_fields):
+        return
+    instance._counted_before = read_model.counted_before([instance.pk])
+
+
+@receiver(post_save, sender=Pledge)
+def pledge_counted_after(sender, instance: Pledge, created: bool, **kwargs) -> None:
+    read_model.counted_after(instance.__dict__.pop("_counted_before", None))
+
+
+@receiver(m2m_changed, sender=Pledge.themes.through)
+def themes_counted(sender, instance, action: str, reverse: bool, pk_set, **kwargs) -> None:
+    if action.startswith("pre_"):
+        if not reverse:
+            pledge_ids = [instance.pk]
+        elif pk_set is not None:
+            pledge_ids = sorted(pk_set)
+        else:  # a theme's pledges all cleared
+            pledge_ids = list(instance.pledges.values_list("pk", flat=True))
+        instance._counted_before = read_model.counted_before(pledge_ids)
+    else:
+        read_model.counted_after(instance.__dict__.pop("_counted_before", None))
+
+
+@receiver(pre_delete, sender=Theme)
+def theme_pledges_counted_before(sender, instance: Theme, **kwargs) -> None:
+    # Deleting a theme takes it off its pledges without a signal for each.
+    instance._counted_before = read_model.counted_before(instance.pledges.values_list("pk", flat=True))
+
+
+@receiver(post_delete, sender=Theme)
+def theme_pledges_counted_after(sender, instance: Theme, **kwargs) -> None:
+    read_model.counted_after(instance.__dict__.pop("_counted_before", None))
 
 
 @receiver(pre_save, sender=Statement)

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from tracker import figures, rules
-from tracker.charts import stacked_columns, stacked_rows
+from tracker.charts import figure_cells, stacked_columns, stacked_rows
 from tracker.filters import AsOfForm, as_of_day, known_on_day
 from tracker.models import RATE_ORDERS
 from tracker.vocabulary import Status
@@ -46,9 +46,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "rates_by_label": RATE_ORDERS[rates_by],
         "too_few": rules.TOO_FEW_TO_COMPARE,
         "month_chart": month_chart,
-        "month_table": months,
+        "month_table": [(end, figure_cells(row)) for end, row in months],
         "theme_chart": theme_chart,
-        "theme_table": [(theme or "No theme", row) for theme, row in themes],
+        "theme_table": [(theme or "No theme", figure_cells(row)) for theme, row in themes],
         "statuses": list(Status),
     }
     return render(request, "tracker/dashboard.html", context)

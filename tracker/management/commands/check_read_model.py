@@ -3,7 +3,7 @@
 
 For every pledge: the fields it stores of its history (services.STORED_FROM_HISTORY), its
 status periods (tracker.read_model) and its search text (tracker.search); then the
-search index, and the dashboard's month counts against those counted afresh. It prints
+search index, and the dashboard's month counts and tallies against those counted afresh. It prints
 what differs and fails; `--repair` writes what the history gives (the history itself is
 never touched) and says what it repaired.
 """
@@ -23,7 +23,7 @@ SHOWN = 20
 
 
 class Command(BaseCommand):
-    help = "Compare the pledges' stored fields, status periods and month counts with their history."
+    help = "Compare the pledges' stored fields, status periods, month counts and tallies with their history."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--repair", action="store_true", help="Write what the history gives.")
@@ -38,7 +38,7 @@ class Command(BaseCommand):
             self.stdout.write("The read model agrees with the history.")
         elif repair:
             repaired = services.repair_read_model()
-            self.stdout.write(f"Repaired {repaired} pledges, and counted the months afresh.")
+            self.stdout.write(f"Repaired {repaired} pledges, and counted the months and the tallies afresh.")
         else:
             raise CommandError(
                 f"{len(differences)} differences from the history. Run again with --repair to write "
@@ -85,5 +85,12 @@ def find_differences(*, progress: bool = False) -> list[str]:
             differences.append(
                 f"month count {month:%Y-%m} {status}: {stored.get((month, status), 0)}, "
                 f"not {counted.get((month, status), 0)}"
+            )
+    counted, stored = read_model.tallies_of(None), read_model.stored_tallies()
+    for group, key, status in sorted(set(counted) | set(stored)):
+        if counted[(group, key, status)] != stored[(group, key, status)]:
+            differences.append(
+                f"tally of {group} {key} {status}: {stored[(group, key, status)]}, "
+                f"not {counted[(group, key, status)]}"
             )
     return differences

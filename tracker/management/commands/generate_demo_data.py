@@ -216,14 +216,15 @@ def generate(count: int, rng: random.Random, *, progress: bool = False) -> dict[
             _write(pledges, histories, made)
             # Within the batch's transaction: a run cut short leaves counts that agree.
             read_model.add_moves(_read_model(pledges, histories))
+            read_model.add_tallies(read_model.tallies_of(pledge.pk for pledge in pledges))
         made["pledges"] += batch_pledges
         bar.update(batch_pledges)
     bar.close()
-    if connection.vendor == "postgresql":
-        # The planner's statistics for a million new rows, which autovacuum would gather
-        # only a while later: until then it plans as if the tables were nearly empty.
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    # The planner's statistics for a million new rows, which PostgreSQL's autovacuum would
+    # gather only a while later (until then it plans as if the tables were nearly empty),
+    # and SQLite never does unless asked.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     return made
 
 
