@@ -47,9 +47,10 @@ PAGES = {
         9,
     ),
     "queue": ("analyst", lambda statement, pledge: reverse("analyst_queue"), 6),
-    # Per chunk of 1,000 pledges: the pledges, their themes, the ids of their deciding updates, those
-    # updates, the evidence those cite; and the count of rows the file states in its header.
-    "export": ("manager", lambda statement, pledge: reverse("export_pledges", args=["csv"]), 10),
+    # The pledges, each with its deciding update (by the status period holding the day); per
+    # chunk of 1,000, their themes and the evidence their updates cite; and the count of rows
+    # the file states in its header.
+    "export": ("manager", lambda statement, pledge: reverse("export_pledges", args=["csv"]), 8),
     "history export": (
         "manager",
         lambda statement, pledge: reverse("pledge_history_csv", args=[pledge.pk]),

@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from tests.factories import evidence_on, make_pledge, make_statement, retract, review_of, update_on, withdraw
-from tracker import read_model, services
+from tracker import history, read_model, services
 from tracker.figures import RATE_GROUPS, monthly_status_counts, monthly_status_counts_from_history
 from tracker.management.commands.check_read_model import find_differences
 from tracker.models import (
@@ -55,6 +55,15 @@ def assert_agrees_with_history(today: datetime.date, days: list[datetime.date]) 
             deciding = deciding_by_hand(pledge, day)
             assert shown[pledge.pk].shown_status == (deciding.status if deciding else Status.NOT_ASSESSED)
             assert shown[pledge.pk].shown_last_change_on == (deciding.effective_on if deciding else None)
+            # What a report reads as the deciding update: by the periods, in its own rows or
+            # by the pledges' ids.
+            by_ids = history.deciding_updates([pledge.pk], day, None).get(pledge.pk)
+            row = history.with_deciding_update(Pledge.objects.filter(pk=pledge.pk), day).values(
+                *history.deciding_fields()
+            )[0]
+            in_row = history.deciding_from(row, history.deciding_fields())
+            for found in (by_ids, in_row):
+                assert (found.pk if found else None) == (deciding.pk if deciding else None)
         assert monthly_status_counts(day) == monthly_status_counts_from_history(day), day
     assert_tallies_agree(today)
 
@@ -198,8 +207,8 @@ def test_periods_leave_out_what_decides_nothing(today):
         ),
     ]
     assert read_model.periods_of(updates) == [
-        read_model.Period("stalled", datetime.date(2024, 1, 5), datetime.date(2024, 3, 1)),
-        read_model.Period("fulfilled", datetime.date(2024, 3, 1), None),
+        read_model.Period("stalled", datetime.date(2024, 1, 5), datetime.date(2024, 3, 1), 2),
+        read_model.Period("fulfilled", datetime.date(2024, 3, 1), None, 3),
     ]
 
 

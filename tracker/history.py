@@ -12,10 +12,11 @@ pledge's version it made (text revisions belong to the statement and make none).
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import OuterRef, Subquery
+from django.db.models import FilteredRelation, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from tracker.models import (
@@ -27,8 +28,11 @@ from tracker.models import (
     Review,
     ReviewRetraction,
     StatementRevision,
+    StatusPeriod,
     StatusUpdate,
+    all_known,
     end_of,
+    holding,
 )
 
 UPDATE, RETRACTION, EVIDENCE, EDIT, REVISION = "update", "retraction", "evidence", "edit", "revision"
@@ -299,25 +303,70 @@ def deciding_updates(
 ) -> dict[int, Deciding]:
     """For each of the pledges `keys`, the status update that decides its status as of
     `day` (as known on `known_on`), with who judged, and the evidence it cites that still
-    stood then. Three queries, whatever the number of pledges: the deciding updates' ids,
-    then only those updates (a pledge has many), as plain values (a report reads
-    thousands), then what they cite. (Given the ids as a subquery instead, PostgreSQL
-    reads every update there is.)"""
-    top = (
-        StatusUpdate.objects.counting(known_on)
-        .filter(pledge_id=OuterRef("pk"), effective_on__lte=day)
-        .newest_first()
-        .values("pk")[:1]
-    )
-    ids = list(
-        Pledge.objects.filter(pk__in=keys).annotate(deciding=Subquery(top)).values_list("deciding", flat=True)
-    )
+    stood then. Three queries, whatever the number of pledges: the deciding updates' ids
+    (from the status periods holding the day, with all that is known; else from the
+    history), then only those updates (a pledge has many), as plain values (a report
+    reads thousands), then what they cite. (Given the ids as a subquery instead,
+    PostgreSQL reads every update there is.)"""
+    if all_known(known_on):
+        # With all that is known: the read model's period holding the day names it.
+        periods = StatusPeriod.objects.filter(holding(day), pledge_id__in=keys)
+        ids = list(periods.values_list("update_id", flat=True))
+    else:
+        top = (
+            StatusUpdate.objects.counting(known_on)
+            .filter(pledge_id=OuterRef("pk"), effective_on__lte=day)
+            .newest_first()
+            .values("pk")[:1]
+        )
+        ids = list(
+            Pledge.objects.filter(pk__in=keys)
+            .annotate(deciding=Subquery(top))
+            .values_list("deciding", flat=True)
+        )
     username = f"author__{get_user_model().USERNAME_FIELD}"
     updates = StatusUpdate.objects.filter(pk__in=ids).values_list(
         "pledge_id", "pk", "effective_on", "recorded_at", "rationale", username
     )
     deciding = {pledge_id: Deciding(*update) for pledge_id, *update in updates}
-    by_update = {update.pk: update for update in deciding.values()}
+    cite(deciding.values(), known_on)
+    return deciding
+
+
+# With all that is known, a list of pledges reads each one's deciding update in its own
+# rows (with_deciding_update): the period holding the day, and the update it names.
+DECIDING = "deciding_period"
+
+
+def with_deciding_update(pledges: QuerySet, day: datetime.date) -> QuerySet:
+    """`pledges` joined to the status period holding `day` (with all that is known): its
+    values DECIDING_FIELDS give each one's deciding update (deciding_from)."""
+    return pledges.annotate(
+        **{DECIDING: FilteredRelation("status_periods", condition=holding(day, "status_periods__"))}
+    )
+
+
+def deciding_fields() -> list[str]:
+    username = get_user_model().USERNAME_FIELD
+    return [
+        f"{DECIDING}__update_id",
+        f"{DECIDING}__update__effective_on",
+        f"{DECIDING}__update__recorded_at",
+        f"{DECIDING}__update__rationale",
+        f"{DECIDING}__update__author__{username}",
+    ]
+
+
+def deciding_from(row: dict, fields: list[str]) -> Deciding | None:
+    """The deciding update in a row read with deciding_fields() (None: never assessed)."""
+    values = [row[name] for name in fields]
+    return Deciding(*values) if values[0] is not None else None
+
+
+def cite(deciding: Iterable[Deciding], known_on: datetime.date | None) -> None:
+    """Give each deciding update the evidence it cites that still stood on `known_on`:
+    one query."""
+    by_update = {update.pk: update for update in deciding}
     # From the links the updates make: asked with "and not withdrawn", PostgreSQL reads
     # every piece of evidence there is. A withdrawal after `known_on` did not count yet.
     cited = (
@@ -331,4 +380,3 @@ def deciding_updates(
     for update_pk, title, url, withdrawn_at in cited:
         if withdrawn_at is None or (counted_until is not None and withdrawn_at >= counted_until):
             by_update[update_pk].cited.append((title, url))
-    return deciding

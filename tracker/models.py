@@ -283,12 +283,25 @@ DEADLINE_FIELDS = ("deadline_text", "deadline_on", "deadline_precision")
 AMOUNT_FIELDS = ("amount", "currency", "amount_stage", "amount_approximate")
 
 
+def holding(day: datetime.date, prefix: str = "") -> Q:
+    """The status periods (reached by `prefix`) that hold `day`: begun by it, not ended."""
+    return Q(**{f"{prefix}valid_from__lte": day}) & (
+        Q(**{f"{prefix}valid_to__gt": day}) | Q(**{f"{prefix}valid_to__isnull": True})
+    )
+
+
+def all_known(known_on: datetime.date | None) -> bool:
+    """Whether a report as known on `known_on` reads all that is recorded (none asked, or
+    today or later), so that the read model, which holds the record as it stands now,
+    tells it."""
+    return known_on is None or known_on >= timezone.localdate()
+
+
 def as_stored(day: datetime.date, known_on: datetime.date | None = None) -> bool:
     """Whether pledges as of `day` as known on `known_on` are as they stand today, so that
     what each stores tells it: no update takes effect in the future, so the stored status
     and last check are those of any day from today on, with all that is known."""
-    today = timezone.localdate()
-    return day >= today and (known_on is None or known_on >= today)
+    return day >= timezone.localdate() and all_known(known_on)
 
 
 class PledgeQuerySet(models.QuerySet):
@@ -310,12 +323,11 @@ class PledgeQuerySet(models.QuerySet):
         pledges = self.filter(statement__delivered_on__lte=day)
         if as_stored(day, known_on):
             return pledges.shown_as_stored()
-        if known_on is None or known_on >= timezone.localdate():
+        if all_known(known_on):
             # The read model's period holding the day (tracker.read_model): one join.
-            holding = Q(status_periods__valid_from__lte=day) & (
-                Q(status_periods__valid_to__gt=day) | Q(status_periods__valid_to__isnull=True)
+            pledges = pledges.annotate(
+                period=FilteredRelation("status_periods", condition=holding(day, "status_periods__"))
             )
-            pledges = pledges.annotate(period=FilteredRelation("status_periods", condition=holding))
             shown_status = Coalesce(F("period__status"), Value(Status.NOT_ASSESSED.value))
             last_change_on = F("period__valid_from")
             last_checked_at = _last_checked_by(day)
@@ -1224,6 +1236,9 @@ class StatusPeriod(models.Model):
 
     pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="status_periods")
     status = models.CharField(max_length=20, choices=Status.choices)
+    update = models.ForeignKey(
+        StatusUpdate, on_delete=models.CASCADE, related_name="+", help_text="The update that decides it."
+    )
     valid_from = models.DateField()
     valid_to = models.DateField(
         null=True, blank=True, help_text="The first day it no longer holds; empty: it still does."

@@ -2,8 +2,9 @@
 index instead of working each pledge's status out of its history.
 
 - `StatusPeriod`: for each pledge, the days over which each status update in force
-  decides its status (from its effective date to the next update's). "As of" a past
-  day joins the period that holds the day (PledgeQuerySet.as_of).
+  decides its status (from its effective date to the next update's), and which update
+  that is. "As of" a past day joins the period that holds the day (PledgeQuerySet.as_of);
+  an export finds each pledge's deciding update by it (history.deciding_updates).
 - `StatusMonthCount`: by how much the number of pledges with each status at the end of
   each month moves; the dashboard's month-by-month figures are their running sum.
 - `StatusTally`: how many pledges of each entity, statement and theme have each status
@@ -53,6 +54,7 @@ class Period(NamedTuple):
     status: str
     valid_from: datetime.date
     valid_to: datetime.date | None
+    update_id: int  # the status update that decides it
 
 
 class Update(NamedTuple):
@@ -74,7 +76,7 @@ def periods_of(updates: Iterable[Update]) -> list[Period]:
     for update, following in itertools.zip_longest(ordered, ordered[1:]):
         valid_to = following.effective_on if following else None
         if valid_to is None or valid_to > update.effective_on:
-            periods.append(Period(update.status, update.effective_on, valid_to))
+            periods.append(Period(update.status, update.effective_on, valid_to, update.id))
     return periods
 
 
@@ -126,7 +128,7 @@ def stored_periods(pledge_ids: Iterable[int] | None) -> dict[int, list[Period]]:
         else StatusPeriod.objects.filter(pledge_id__in=list(pledge_ids))
     )
     rows = rows.order_by("pledge_id", "valid_from").values_list(
-        "pledge_id", "status", "valid_from", "valid_to"
+        "pledge_id", "status", "valid_from", "valid_to", "update_id"
     )
     for pledge_id, *period in rows:
         found.setdefault(pledge_id, []).append(Period(*period))

@@ -24,7 +24,10 @@ def fill_from_history(apps, schema_editor):
     rows = []
     for pledge_id, made_on in Pledge.objects.values_list("pk", "statement__delivered_on").iterator():
         periods = periods_of(updates.get(pledge_id, []))
-        rows += [StatusPeriod(pledge_id=pledge_id, **period._asdict()) for period in periods]
+        rows += [
+            StatusPeriod(pledge_id=pledge_id, status=period.status, valid_from=period.valid_from, valid_to=period.valid_to)
+            for period in periods
+        ]
         counts.update(moves_of(made_on, periods))
     StatusPeriod._base_manager.bulk_create(rows, batch_size=5000)
     StatusMonthCount._base_manager.bulk_create(
