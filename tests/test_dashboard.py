@@ -197,6 +197,22 @@ def test_the_theme_chart_counts_pledges_by_theme_and_status(today, manager_clien
     assert "<title>Water, Fulfilled: 1</title>" in content
 
 
+def test_the_charts_and_their_tables_escape_what_they_show(manager_client, world):
+    """The charts' segments and the tables' cells are written in Python (tracker.charts):
+    a theme's name is shown as text, never read as markup."""
+    theme = Theme.objects.create(name='<script>alert("x")</script> & Co')
+    world["kept"].themes.add(theme)
+    content = manager_client.get(reverse("dashboard")).content.decode()
+    assert "<script>alert" not in content
+    assert (
+        "<title>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co, Fulfilled: 1</title>" in content
+    )
+    # Each link's "&" between filters is escaped in the attribute, and reads back whole.
+    cells = re.findall(r'<td><a href="([^"]+)">1</a></td>', content)
+    assert any("&amp;" in href for href in cells)
+    assert not [href for href in cells if re.search(r"&(?!amp;)", href)]
+
+
 def test_recent_activity_lists_the_latest_updates_and_evidence_with_links(manager_client, world):
     activity = manager_client.get(reverse("dashboard")).context["activity"]
     assert len(activity) == 10
