@@ -256,6 +256,29 @@ def test_sort_by_deadline_last_change_status_and_entity(manager_client, world):
     assert by_entity[0] == world["sylvanian"].pk
 
 
+@pytest.mark.parametrize("sort", ["status", "-status", "deadline", "-entity", "last_checked"])
+def test_a_sort_with_ties_lists_each_pledge_once_in_the_record_order_within_a_tie(manager_client, sort):
+    """Sorted by status, 120 pledges all "not assessed" tie: the pages list each once, in
+    the record's order (the database may return ties in any order otherwise)."""
+    statements = [make_statement(sentences=60) for _ in range(2)]
+    statements[1].delivered_on = statements[0].delivered_on + datetime.timedelta(days=1)
+    statements[1].slug = "later-statement"
+    statements[1].save()
+    for statement in statements:
+        for number in range(1, 61):
+            make_pledge(statement, number)
+    walked = []
+    for page in (1, 2, 3):
+        response = manager_client.get(reverse("pledge_list"), {"sort": sort, "page": page})
+        walked += [pledge.pk for pledge in response.context["page"].object_list]
+    record = list(
+        Pledge.objects.order_by("-statement__delivered_on", "statement__slug", "number").values_list(
+            "pk", flat=True
+        )
+    )
+    assert walked == record
+
+
 def test_pages_keep_the_filters(manager_client):
     statement = make_statement(sentences=120)
     for number in range(1, 121):

@@ -433,8 +433,16 @@ class PledgeFilter(django_filters.FilterSet):
     def filter_queryset(self, queryset):
         queryset = queryset.as_of(self.day, self.known_day)
         queryset = super().filter_queryset(queryset)
-        if not self.form.cleaned_data.get("sort"):
-            queryset = queryset.order_by("-statement__delivered_on", "statement__slug", "number")
+        # The record's order: the newest statement first, then its pledges by number; after
+        # a sort asked for, it breaks the ties, so that pages and exports list every pledge
+        # once and in the same order (PostgreSQL returns ties in whatever order it plans).
+        sort = self.form.cleaned_data.get("sort")
+        record_order = ["-statement__delivered_on", "statement__slug", "number"]
+        queryset = (
+            queryset.order_by(*queryset.query.order_by, *record_order)
+            if sort
+            else queryset.order_by(*record_order)
+        )
         # A theme filter joins the themes: the same pledge must not come twice.
         return queryset.distinct() if self.form.cleaned_data.get("theme") else queryset
 

@@ -3,6 +3,7 @@
 """The read model's tallies: how many pledges of each entity, statement and theme have
 each status (tracker.read_model), counted from the pledges."""
 
+import django.db.models.deletion
 import django.db.models.manager
 from django.db import migrations, models
 
@@ -61,5 +62,21 @@ class Migration(migrations.Migration):
             model_name='statustally',
             constraint=models.UniqueConstraint(fields=('group', 'key'), name='status_tally_unique'),
         ),
+        migrations.AddField(
+            model_name='statustally',
+            name='entity',
+            field=models.ForeignObject(from_fields=['key'], null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.entity', to_fields=['id']),
+        ),
+        migrations.AddField(
+            model_name='statustally',
+            name='statement',
+            field=models.ForeignObject(from_fields=['key'], null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.statement', to_fields=['id']),
+        ),
+        migrations.AddField(
+            model_name='statustally',
+            name='theme',
+            field=models.ForeignObject(from_fields=['key'], null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.theme', to_fields=['id']),
+        ),
+    
         migrations.RunPython(count_the_pledges, migrations.RunPython.noop),
     ]
