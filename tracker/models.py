@@ -761,9 +761,17 @@ class Pledge(models.Model):
         indexes = [
             models.Index(fields=["last_change_on"], name="pledge_last_change_on"),
             models.Index(fields=["last_checked_at"], name="pledge_last_checked_at"),
-            # The dashboard's counts today: overdue and due soon, not checked (tracker.rules).
+            # The dashboard's counts today and the queue: overdue and due soon, not checked
+            # (tracker.rules) ...
             models.Index(fields=["status", "deadline_on"], name="pledge_status_deadline"),
             models.Index(fields=["status", "last_checked_at"], name="pledge_status_last_checked"),
+            # ... and the queue's last reason (with the two above, PostgreSQL reads its
+            # pledges from indexes alone instead of every pledge).
+            models.Index(
+                fields=["status_evidence_withdrawn"],
+                condition=Q(status_evidence_withdrawn=True),
+                name="pledge_evidence_withdrawn",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["statement", "number"], name="pledge_number_unique"),

@@ -78,5 +78,13 @@ class Migration(migrations.Migration):
             field=models.ForeignObject(from_fields=['key'], null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.theme', to_fields=['id']),
         ),
     
+        migrations.AddIndex(
+            model_name="pledge",
+            index=models.Index(
+                condition=models.Q(("status_evidence_withdrawn", True)),
+                fields=["status_evidence_withdrawn"],
+                name="pledge_evidence_withdrawn",
+            ),
+        ),
         migrations.RunPython(count_the_pledges, migrations.RunPython.noop),
     ]
