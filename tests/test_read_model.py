@@ -314,3 +314,8 @@ def test_a_statement_dated_later_is_left_out_of_the_figures_today(seed, today, a
     entities = next(rows for group, _, rows, _ in page.context["compliance"] if group == "entity")
     assert "Sylvania" not in [row["name"] for row in entities]
     assert page.context["total"] == seed.pledges.count()
+
+
+def test_the_tallies_have_a_column_for_each_status_of_the_vocabulary():
+    columns = {field.name for field in StatusTally._meta.concrete_fields} - {"id", "group", "key"}
+    assert columns == set(Status.values)

@@ -1227,6 +1227,8 @@ class ReviewRetraction(RetractionRecord):
 
 # The groupings a StatusTally counts by: those of the dashboard's rate tables.
 TALLY_GROUPS = ("entity", "statement", "theme")
+# The key that pledges with no theme count under.
+NO_THEME = 0
 
 
 class NotDumpedManager(models.Manager):
@@ -1297,7 +1299,7 @@ class StatusTallyQuerySet(models.QuerySet):
         # statements was most of the query's time).
         name = {"entity": "entity__name", "statement": "statement__title", "theme": "theme__name"}[group]
         counts = {f"n_{status.value}": F(status.value) for status in Status}
-        scored = [F(status.value) for status in Status if status.compliance_score is not None]
+        scored = [F(status) for status in rules.SCORED_STATUSES]
         score = [F(status.value) * status.compliance_score for status in Status if status.compliance_score]
         rows = (
             self.filter(group=group)
@@ -1308,8 +1310,8 @@ class StatusTallyQuerySet(models.QuerySet):
             )
             .filter(pledges__gt=0)
             .annotate(
-                # The key 0 (no theme) is none (NULL), as in PledgeQuerySet.compliance_by.
-                group_key=NullIf(F("key"), Value(0)),
+                # No theme is none (NULL), as in PledgeQuerySet.compliance_by.
+                group_key=NullIf(F("key"), Value(NO_THEME)),
                 name=F(name),
                 mean=Case(
                     When(scored=0, then=Value(None)),

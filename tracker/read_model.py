@@ -36,7 +36,15 @@ from typing import NamedTuple
 from django.db import connection, transaction
 from django.db.models import F
 
-from tracker.models import Pledge, Statement, StatusMonthCount, StatusPeriod, StatusTally, StatusUpdate
+from tracker.models import (
+    NO_THEME,
+    Pledge,
+    Statement,
+    StatusMonthCount,
+    StatusPeriod,
+    StatusTally,
+    StatusUpdate,
+)
 from tracker.vocabulary import Status
 
 NOT_ASSESSED = Status.NOT_ASSESSED.value
@@ -219,8 +227,6 @@ def add_moves(moves: Counter) -> None:
 
 # --- the tallies: each pledge counts once under its entity, its statement and each theme ---
 
-Tally = tuple[str, int, str]  # (group, key, status)
-
 
 def tallies_of(pledge_ids: Iterable[int] | None) -> Counter:
     """What these pledges (None: every pledge) count in the tallies as they stand in the
@@ -263,10 +269,6 @@ def tally_rows(counts: Counter) -> dict[tuple[str, int], dict[str, int]]:
         if n:
             rows.setdefault((group, key), {})[status] = n
     return rows
-
-
-# The key that pledges with no theme count under.
-NO_THEME = 0
 
 
 class Counted(NamedTuple):
