@@ -226,6 +226,32 @@ def test_pledges_made_after_the_as_of_date_are_not_listed(manager_client, world)
     assert listed(manager_client, as_of="2024-01-09") == []  # the statements are of 10 January 2024
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"theme": "rule"},
+        {"kind": "financial", "q": "thing"},
+        {"status": ["in_progress", "not_assessed"]},
+        {"overdue": "no", "sort": "-last_change"},
+        {"has_evidence": "yes", "sort": "status"},
+    ],
+)
+@pytest.mark.parametrize("day", ["2024-02-15", "2024-03-31", ""])
+def test_the_count_of_the_list_is_the_number_of_pledges_it_lists(manager_client, world, day, params):
+    """The list counts its pledges apart from finding its page (without working out how
+    each stood, where no filter in use reads it): both must say the same."""
+    if "theme" in params:
+        params = {**params, "theme": Theme.objects.get(name="Rule of law").pk}
+    response = manager_client.get(reverse("pledge_list"), {"as_of": day, **params}, follow=True)
+    page = response.context["page"]
+    assert page.paginator.count == len(page.object_list) == len(set(page.object_list))
+    reads_status = any(name in params for name in ("status", "overdue"))
+    filterset = response.context["filter"]
+    counted_sql = str(filterset.counted().query)
+    assert ("tracker_statusperiod" in counted_sql) == bool(day and reads_status)
+
+
 def test_the_as_of_date_cannot_be_in_the_future(today, manager_client, world):
     response = manager_client.get(
         reverse("pledge_list"), {"as_of": (today + datetime.timedelta(days=1)).isoformat()}

@@ -18,12 +18,13 @@ PAGES = {
     # Today: the headline counts and statuses in one query (stored fields and tallies);
     # the compliance rate per entity, theme and statement from the tallies, a query each
     # (the theme chart counts from the theme rates). The statuses month by month: the read
-    # model's month counts.
+    # model's month counts. As of a past day, the headline counts and statuses are one
+    # query too, counted pledge by pledge.
     "dashboard": ("manager", lambda statement, pledge: reverse("dashboard"), 12),
     "dashboard as of a date": (
         "manager",
         lambda statement, pledge: reverse("dashboard") + "?as_of=2024-06-30",
-        13,
+        12,
     ),
     # The page's ids, then its rows; the entity, speaker and statement filters fetch
     # their suggestions as one types.

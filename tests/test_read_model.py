@@ -11,8 +11,18 @@ import random
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.utils import timezone
 
-from tests.factories import evidence_on, make_pledge, make_statement, retract, review_of, update_on, withdraw
+from tests.factories import (
+    evidence_on,
+    make_pledge,
+    make_statement,
+    recorded_days_ago,
+    retract,
+    review_of,
+    update_on,
+    withdraw,
+)
 from tracker import history, read_model, services
 from tracker.figures import RATE_GROUPS, monthly_status_counts, monthly_status_counts_from_history
 from tracker.management.commands.check_read_model import find_differences
@@ -73,7 +83,7 @@ def assert_tallies_agree(today: datetime.date) -> None:
     counts pledge by pledge (statements dated later left out)."""
     pledges = Pledge.objects.as_of(today)
     counts, by_status, later = Pledge.objects.counts_today(today)
-    assert counts == pledges.headline_counts(today)
+    assert (counts, by_status) == pledges.counts_as_of(today)
     assert by_status == pledges.count_by_status()
     assert later == Pledge.objects.filter(statement__delivered_on__gt=today).count()
     if later:
@@ -319,3 +329,59 @@ def test_a_statement_dated_later_is_left_out_of_the_figures_today(seed, today, a
 def test_the_tallies_have_a_column_for_each_status_of_the_vocabulary():
     columns = {field.name for field in StatusTally._meta.concrete_fields} - {"id", "group", "key"}
     assert columns == set(Status.values)
+
+
+def test_the_last_check_as_of_a_past_day_is_the_latest_update_or_review_recorded_by_then(analyst):
+    statement = make_statement(sentences=5)
+    neither, update_only, review_latest, update_latest, reviewed_later = (
+        make_pledge(statement, n) for n in range(1, 6)
+    )
+    # (days ago, a review?) for each, in the order recorded; the day asked for is 10 days
+    # ago, so that what was recorded since is not yet a check on it.
+    checks = {
+        update_only: [(50, False), (5, False)],
+        review_latest: [(60, False), (30, True)],
+        update_latest: [(70, False), (45, True), (20, False)],
+        reviewed_later: [(80, False), (3, True)],
+    }
+    for pledge, recorded in checks.items():
+        for ago, review in recorded:
+            recorded_days_ago(pledge, analyst, Status.IN_PROGRESS, days=ago, review=review)
+    day = timezone.localdate() - datetime.timedelta(days=10)
+
+    def last_check_by_hand(pledge):
+        moments = [u.recorded_at for u in pledge.status_updates.all()]
+        moments += [r.recorded_at for r in pledge.reviews.all()]
+        return max((m for m in moments if timezone.localdate(m) <= day), default=None)
+
+    shown = {p.pk: p.shown_last_checked_at for p in Pledge.objects.as_of(day)}
+    expected = {p.pk: last_check_by_hand(p) for p in (neither, *checks)}
+    assert shown == expected
+    assert expected[neither.pk] is None
+    assert [timezone.localdate() - timezone.localdate(expected[p.pk]) for p in checks] == [
+        datetime.timedelta(days=n) for n in (50, 30, 20, 80)
+    ]
+
+
+@pytest.mark.parametrize("key, name", [("actor_id", "actor__name"), ("statement_id", "statement__title")])
+def test_the_first_groups_by_name_are_those_of_the_whole_table(analyst, key, name):
+    """By name with a limit, compliance_by() counts only the first groups' pledges (found
+    by walking the groups): the rows are the first of the whole table, ties of name
+    broken by the key, groups whose pledges are all of later statements left out."""
+    entities = [Entity.objects.create(name=n, kind=EntityKind.STATE) for n in ("Bb", "Aa", "Cc", "Ab")]
+    for i, entity in enumerate(entities * 2):
+        statement = make_statement(sentences=2, entity_name=entity.name)
+        statement.title = "Same title" if i % 3 else f"Title {7 - i}"
+        statement.delivered_on = FIRST + datetime.timedelta(days=40 * (i % 3))
+        statement.save()
+        for number in (1, 2):
+            pledge = make_pledge(statement, number)
+            status = Status.NOT_FULFILLED if (number + i) % 3 else Status.FULFILLED
+            evidence = [evidence_on(pledge, analyst)]
+            update_on(pledge, analyst, status, statement.delivered_on, evidence=evidence)
+    day = FIRST + datetime.timedelta(days=50)
+    pledges = Pledge.objects.as_of(day)
+    whole = pledges.compliance_by(key, name, order="name")
+    assert len(whole) > 3
+    for limit in range(1, len(whole) + 2):
+        assert pledges.compliance_by(key, name, order="name", limit=limit) == whole[:limit], limit

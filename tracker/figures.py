@@ -71,7 +71,7 @@ def dashboard(
         # tallies (tracker.read_model), unless a statement is dated later than the day.
         counts, by_status, later = Pledge.objects.counts_today(day)
     else:
-        counts, by_status = pledges.headline_counts(day), pledges.count_by_status()
+        counts, by_status = pledges.counts_as_of(day)
     # The compliance rate per entity, theme and statement, each row with the links to
     # the pledges it rests on and to all its pledges; the first RATES_SHOWN of each,
     # with the link to the full list where there are more.

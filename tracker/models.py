@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import connections, models
-from django.db.models import Case, F, FilteredRelation, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Exists, F, FilteredRelation, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Cast, Coalesce, Greatest, Length, NullIf, RowNumber, Upper
 from django.db.models.lookups import Exact
 from django.urls import reverse
@@ -320,7 +320,7 @@ class PledgeQuerySet(models.QuerySet):
             .filter(pledge=OuterRef("pk"), effective_on__lte=day)
             .newest_first()
         )
-        pledges = self.filter(statement__delivered_on__lte=day)
+        pledges = self.made_by(day, known_on)
         if as_stored(day, known_on):
             return pledges.shown_as_stored()
         if all_known(known_on):
@@ -335,10 +335,16 @@ class PledgeQuerySet(models.QuerySet):
             shown_status = Coalesce(Subquery(latest.values("status")[:1]), Value(Status.NOT_ASSESSED.value))
             last_change_on = Subquery(latest.values("effective_on")[:1])
             last_checked_at = _last_checked_by(min(day, known_on), known_on)
-        if known_on is not None:
+        return pledges._shown(shown_status, last_change_on, last_checked_at)
+
+    def made_by(self, day: datetime.date, known_on: datetime.date | None = None) -> PledgeQuerySet:
+        """The pledges that as_of() shows, without working out how each stood: those of
+        statements made by `day`, and, as known on a past day, recorded here by then."""
+        pledges = self.filter(statement__delivered_on__lte=day)
+        if not all_known(known_on):
             # A pledge the record did not hold yet is not in a report as known on that day.
             pledges = pledges.filter(created_at__lt=end_of(known_on))
-        return pledges._shown(shown_status, last_change_on, last_checked_at)
+        return pledges
 
     def shown_as_stored(self) -> PledgeQuerySet:
         """Every one of these pledges as it stands today, from what it stores: as_of()'s
@@ -415,20 +421,29 @@ class PledgeQuerySet(models.QuerySet):
         counts = dict(self.order_by().values_list("shown_status").annotate(n=models.Count("pk")))
         return {status: counts.get(status.value, 0) for status in Status}
 
-    def headline_counts(self, day: datetime.date) -> dict[str, int]:
-        return self.order_by().aggregate(
+    def counts_as_of(self, day: datetime.date) -> tuple[dict[str, int], dict[Status, int]]:
+        """The headline counts (total, and each of rules.headlines) and the counts by
+        status, as of `day`, in one pass over the pledges."""
+        by_status = {
+            f"n_{status.value}": models.Count("pk", filter=Q(shown_status=status)) for status in Status
+        }
+        counts = self.order_by().aggregate(
             total=models.Count("pk"),
             **{name: models.Count("pk", filter=rule) for name, rule in rules.headlines(day).items()},
+            **by_status,
+        )
+        return (
+            {name: n for name, n in counts.items() if name not in by_status},
+            {status: counts[f"n_{status.value}"] for status in Status},
         )
 
     def counts_today(self, day: datetime.date) -> tuple[dict[str, int], dict[Status, int], int]:
-        """headline_counts() and count_by_status() as of `day` (today or later), in one
-        query: (headline counts, by status, how many pledges are of statements dated after
-        `day`). Every pledge's statuses come from the tallies (each pledge counts once
-        under its entity), the rules' counts from what every pledge stores, by its
-        indexes; those of pledges whose statement is dated later (few, if any) are
-        counted apart and taken off, so that counting the rest needs no join. Call on
-        pledges not yet annotated."""
+        """counts_as_of() for `day` (today or later), in one query: (headline counts, by
+        status, how many pledges are of statements dated after `day`). Every pledge's
+        statuses come from the tallies (each pledge counts once under its entity), the
+        rules' counts from what every pledge stores, by its indexes; those of pledges
+        whose statement is dated later (few, if any) are counted apart and taken off, so
+        that counting the rest needs no join. Call on pledges not yet annotated."""
         everyone = self.shown_as_stored().order_by()
         # (By their ids: so the planner starts from the statements dated later, if any.)
         later_ids = Pledge.objects.filter(statement__delivered_on__gt=day).order_by().values("pk")
@@ -478,8 +493,11 @@ class PledgeQuerySet(models.QuerySet):
         rate (highest first, unscored last) or by scored pledges (most first); the first
         `limit` groups, or all. Each pledge counts once in each group it is in: the
         pledges must not come twice (no join that repeats them), as for the mean."""
+        pledges = self
+        if order == "name" and limit is not None:
+            pledges = self._of_first_groups_by_name(key, name, limit)
         rows = (
-            self.order_by()
+            pledges.order_by()
             .values(key, name)
             .annotate(
                 pledges=models.Count("pk"),
@@ -493,6 +511,22 @@ class PledgeQuerySet(models.QuerySet):
             .order_by(*_rate_order(name, order), key)
         )
         return _rate_rows(rows if limit is None else rows[:limit], key, name)
+
+    def _of_first_groups_by_name(self, key: str, name: str, limit: int) -> PledgeQuerySet:
+        """These pledges, of the first `limit` groups by name that hold any: found by
+        walking the groups (entities, statements) in that order, so that only their
+        pledges are counted, not every pledge. `key` must be a foreign key that `name`
+        names the group by (its name has no NULLs); otherwise, all of them."""
+        relation, _, field = name.partition("__")
+        link = self.model._meta.get_field(relation)
+        if not link.many_to_one or key != link.attname or link.null:
+            return self
+        first = (
+            link.related_model.objects.filter(Exists(self.order_by().filter(**{relation: OuterRef("pk")})))
+            .order_by(field, "pk")
+            .values("pk")[:limit]
+        )
+        return self.filter(**{f"{key}__in": first})
 
     def for_detail(self, *, latest: int | None = None) -> PledgeQuerySet:
         """What the pledge page shows, in a fixed number of queries whatever its history:
@@ -587,13 +621,20 @@ def end_of(day: datetime.date) -> datetime.datetime:
 
 class LatestOf(Greatest):
     """The later of two moments, either of which may be NULL (none). PostgreSQL's
-    GREATEST leaves NULLs out; SQLite's MAX() gives NULL if either is, so there each side
-    falls back on the other (which reads each subquery twice: PostgreSQL need not)."""
+    GREATEST leaves NULLs out; SQLite's MAX() gives NULL if either is, so there a missing
+    moment stands as the empty text, which sorts before every stored moment, and the
+    result is NULL again if both are missing. (Falling back on the other side instead
+    read each subquery twice, for every pledge.)"""
 
     def as_sqlite(self, compiler, connection, **extra_context):
         first, second = self.get_source_expressions()
-        fallback = Greatest(Coalesce(first, second), Coalesce(second, first), output_field=self.output_field)
-        return compiler.compile(fallback)
+        none, text = Value(""), models.TextField()
+        latest = Greatest(
+            Coalesce(first, none, output_field=text),
+            Coalesce(second, none, output_field=text),
+            output_field=text,
+        )
+        return compiler.compile(NullIf(latest, none, output_field=self.output_field))
 
 
 def _last_checked_by(day: datetime.date, known_on: datetime.date | None = None) -> LatestOf:
@@ -1258,7 +1299,11 @@ class StatusPeriod(models.Model):
     objects = models.Manager()
 
     class Meta:
-        indexes = [models.Index(fields=["pledge", "valid_from"], name="status_period_of_pledge")]
+        # The period holding a day, read from the index alone: "as of" a past day looks
+        # one up for every pledge.
+        indexes = [
+            models.Index(fields=["pledge", "valid_from", "valid_to", "status"], name="status_period_holding")
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True) | Q(valid_to__gt=F("valid_from")),

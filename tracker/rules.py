@@ -139,7 +139,9 @@ def not_checked(day: datetime.date) -> Q:
         shown_last_checked_at__isnull=True
     )
     assessed_and_open = [s for s in Status if s is not Status.NOT_ASSESSED and not s.is_closed]
-    return checked_long_ago & Q(shown_status__in=assessed_and_open)
+    # The status first: SQLite tests the conditions in their order, so that as of a past
+    # day the last check (worked out of the history) is looked for only where it matters.
+    return Q(shown_status__in=assessed_and_open) & checked_long_ago
 
 
 def is_not_checked(last_checked_at: datetime.datetime | None, status: Status, day: datetime.date) -> bool:

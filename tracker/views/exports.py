@@ -262,7 +262,7 @@ def export_pledges(request: HttpRequest, fmt: str) -> StreamingHttpResponse | Ht
     dates = {"as_of": filterset.day, "known_on": filterset.known_day or timezone.localdate()}
     # How many rows the file holds, said before they stream: a file cut short (a dropped
     # connection, a worker stopped) has fewer, and a script can tell.
-    count = filterset.qs.count()
+    count = filterset.counted().count()
     pledges = _in_chunks(filterset.qs, filterset.day, filterset.known_day)
     url = _pledge_url(request)
     zone = timezone.get_current_timezone()

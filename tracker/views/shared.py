@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django_htmx.middleware import HtmxDetails
 
 from tracker import history, services
@@ -93,14 +94,30 @@ def next_in_queue(pledge: Pledge, walk_began: datetime.datetime) -> Pledge | Non
     )
 
 
-def page_of(queryset: QuerySet, request: HttpRequest, *, by_ids: bool = False) -> tuple[Page, str]:
+class CountedPaginator(Paginator):
+    """A paginator that counts the rows of another query giving as many, but quicker."""
+
+    def __init__(self, object_list, per_page, *, counted: QuerySet | None = None):
+        super().__init__(object_list, per_page)
+        self.counted = counted
+
+    @cached_property
+    def count(self) -> int:
+        return self.counted.count() if self.counted is not None else super().count
+
+
+def page_of(
+    queryset: QuerySet, request: HttpRequest, *, by_ids: bool = False, counted: QuerySet | None = None
+) -> tuple[Page, str]:
     """The page asked for, and what was wrong with the asking, if anything.
 
     `by_ids`: the page is found by the rows' ids alone, then only its rows are read
     whole (one query more). Sorting narrow rows keeps a deep page (the last of 100,000
     pledges) about as quick as the first, and what each row computes (its status as of
-    a date ...) is computed for the rows shown only."""
-    paginator = Paginator(queryset.values_list("pk", flat=True) if by_ids else queryset, PLEDGES_PER_PAGE)
+    a date ...) is computed for the rows shown only. `counted`: rows as many as the
+    queryset's, to count instead of them (PledgeFilter.counted)."""
+    rows = queryset.values_list("pk", flat=True) if by_ids else queryset
+    paginator = CountedPaginator(rows, PLEDGES_PER_PAGE, counted=counted)
     asked = request.GET.get("page", "1")
     try:
         page, error = paginator.page(asked), ""
