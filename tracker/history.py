@@ -31,6 +31,7 @@ from tracker.models import (
     StatusPeriod,
     StatusUpdate,
     all_known,
+    as_one_parameter,
     end_of,
     holding,
 )
@@ -310,7 +311,7 @@ def deciding_updates(
     PostgreSQL reads every update there is.)"""
     if all_known(known_on):
         # With all that is known: the read model's period holding the day names it.
-        periods = StatusPeriod.objects.filter(holding(day), pledge_id__in=keys)
+        periods = StatusPeriod.objects.filter(holding(day), pledge_id__in=as_one_parameter(keys))
         ids = list(periods.values_list("update_id", flat=True))
     else:
         top = (
@@ -320,12 +321,12 @@ def deciding_updates(
             .values("pk")[:1]
         )
         ids = list(
-            Pledge.objects.filter(pk__in=keys)
+            Pledge.objects.filter(pk__in=as_one_parameter(keys))
             .annotate(deciding=Subquery(top))
             .values_list("deciding", flat=True)
         )
     username = f"author__{get_user_model().USERNAME_FIELD}"
-    updates = StatusUpdate.objects.filter(pk__in=ids).values_list(
+    updates = StatusUpdate.objects.filter(pk__in=as_one_parameter(ids)).values_list(
         "pledge_id", "pk", "effective_on", "recorded_at", "rationale", username
     )
     deciding = {pledge_id: Deciding(*update) for pledge_id, *update in updates}
@@ -370,7 +371,7 @@ def cite(deciding: Iterable[Deciding], known_on: datetime.date | None) -> None:
     # From the links the updates make: asked with "and not withdrawn", PostgreSQL reads
     # every piece of evidence there is. A withdrawal after `known_on` did not count yet.
     cited = (
-        StatusUpdate.evidence.through.objects.filter(statusupdate_id__in=list(by_update))
+        StatusUpdate.evidence.through.objects.filter(statusupdate_id__in=as_one_parameter(by_update))
         .order_by("evidence__added_at", "evidence_id")
         .values_list(
             "statusupdate_id", "evidence__title", "evidence__url", "evidence__withdrawal__withdrawn_at"

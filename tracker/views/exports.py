@@ -29,7 +29,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
 from tracker import history, rules
-from tracker.models import AMOUNT_FIELDS, DEADLINE_FIELDS, Pledge, all_known
+from tracker.models import AMOUNT_FIELDS, DEADLINE_FIELDS, Pledge, all_known, as_one_parameter
 from tracker.views.shared import filtered_pledges
 from tracker.vocabulary import Status
 
@@ -129,7 +129,7 @@ def _csv_lines(columns: list[str], rows: Iterable[dict]) -> Iterator[str]:
     writer = csv.writer(_Line())
     yield writer.writerow(columns)
     for row in rows:
-        yield writer.writerow([safe_cell(value) for value in map(row.get, columns)])
+        yield writer.writerow(map(safe_cell, map(row.get, columns)))
 
 
 # What each row reads of the pledge and what it belongs to: plain values, not objects,
@@ -174,7 +174,7 @@ def _in_chunks(pledges: QuerySet, day: datetime.date, known_on: datetime.date | 
     while chunk := list(islice(rows, CHUNK)):
         keys = [pledge["pk"] for pledge in chunk]
         names = defaultdict(list)
-        themes = Pledge.themes.through.objects.filter(pledge_id__in=keys)
+        themes = Pledge.themes.through.objects.filter(pledge_id__in=as_one_parameter(keys))
         for pledge_id, name in themes.order_by("theme__name").values_list("pledge_id", "theme__name"):
             names[pledge_id].append(name)
         if joined:
@@ -236,7 +236,10 @@ def _pledge_row(pledge: dict, dates: dict, url: Callable[[int], str], zone: date
         "status_rationale": deciding.rationale if deciding else "",
         "status_effective_on": deciding.effective_on.isoformat() if deciding else "",
         "status_recorded_at": (
-            deciding.recorded_at.astimezone(zone).strftime("%Y-%m-%d %H:%M") if deciding else ""
+            # (isoformat() of the moment as a plain local one: strftime() is slower.)
+            deciding.recorded_at.astimezone(zone).replace(tzinfo=None).isoformat(" ", "minutes")
+            if deciding
+            else ""
         ),
         "judged_by": deciding.judged_by if deciding else "",
         "evidence_urls": " ".join(url for _, url in deciding.cited) if deciding else "",
