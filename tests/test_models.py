@@ -10,7 +10,7 @@ from django.db.models import ProtectedError
 
 from tests.factories import evidence_on, make_pledge, make_statement
 from tracker import db_triggers
-from tracker.models import Evidence, HistoryEditRefused, Pledge, Retraction, StatusUpdate
+from tracker.models import Evidence, HistoryEditRefused, Pledge, Retraction, StatusUpdate, as_one_parameter
 from tracker.vocabulary import DeadlinePrecision, SourceType, Stance, Status
 
 pytestmark = pytest.mark.django_db
@@ -251,3 +251,16 @@ def test_evidence_links_are_stored_with_a_lower_case_scheme_and_host(analyst):
     pledge = make_pledge(make_statement(), 1)
     evidence = evidence_on(pledge, analyst, url="  HTTPS://Example.ORG/Report?id=A ")
     assert Evidence.objects.get(pk=evidence.pk).url == "https://example.org/Report?id=A"
+
+
+def test_ids_as_one_parameter_match_as_a_list_of_them_would(seed):
+    pledges = list(Pledge.objects.order_by("pk").values_list("pk", flat=True))
+    some = [pledges[0], None, pledges[-1], pledges[0]]
+    for ids, expected in (
+        (some, {pledges[0], pledges[-1]}),
+        ([], set()),
+        ([None], set()),
+        (pledges, set(pledges)),
+    ):
+        found = set(Pledge.objects.filter(pk__in=as_one_parameter(ids)).values_list("pk", flat=True))
+        assert found == expected == set(Pledge.objects.filter(pk__in=ids).values_list("pk", flat=True))
