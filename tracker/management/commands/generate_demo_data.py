@@ -158,10 +158,11 @@ def _day_between(rng: random.Random, first: datetime.date, last: datetime.date) 
 
 def _insert(model: type[models.Model], rows: list[Row]) -> None:
     """Write `rows` of a history or read-model table, each given its id here (`pk`): a
-    plain INSERT of the values per row, for a million rows. (bulk_create() works out the
-    SQL for every value of every row: most of the generator's time.) The ids are taken
-    from the table's sequence on PostgreSQL; on SQLite, after its highest id, which no
-    one else can take meanwhile (the transaction holds the write lock)."""
+    plain INSERT of the values per row (on PostgreSQL, a COPY), for a million rows.
+    (bulk_create() works out the SQL for every value of every row: most of the
+    generator's time.) The ids are taken from the table's sequence on PostgreSQL; on
+    SQLite, after its highest id, which no one else can take meanwhile (the transaction
+    holds the write lock)."""
     if not rows:
         return
     meta = model._meta
@@ -186,7 +187,13 @@ def _insert(model: type[models.Model], rows: list[Row]) -> None:
     marks = ", ".join(["%s"] * (len(fields) + 1))
     values = [(row.pk, *[prep(value_of(row, f)) for f, prep in prepared]) for row in rows]
     with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks})", values)  # noqa: S608
+        if connection.vendor == "postgresql":
+            # COPY: PostgreSQL's own bulk load, several times quicker than INSERTs.
+            with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
+                for row in values:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks})", values)  # noqa: S608
 
 
 def _new_ids(model: type[models.Model], count: int) -> list[int]:
