@@ -9,6 +9,7 @@ from django.urls import reverse
 from tests.factories import evidence_on, make_pledge, make_statement, recorded_days_ago, retract, update_on
 from tests.helpers import HTMX, queries_for
 from tracker import services
+from tracker.filters import PledgeFilter
 from tracker.models import Entity, Pledge, Speaker, Theme
 from tracker.vocabulary import EntityKind, Status
 
@@ -250,6 +251,45 @@ def test_the_count_of_the_list_is_the_number_of_pledges_it_lists(manager_client,
     filterset = response.context["filter"]
     counted_sql = str(filterset.counted().query)
     assert ("tracker_statusperiod" in counted_sql) == bool(day and reads_status)
+
+
+# A value for each of the list's filters (a new filter must be given one here).
+EACH_FILTER = {
+    "q": "thing",
+    "status": ["stalled"],
+    "entity": "a record (below)",
+    "speaker": "a record",
+    "statement": "a record",
+    "theme": "a record",
+    "kind": "financial",
+    "deadline_after": "2024-01-01",
+    "deadline_before": "2030-01-01",
+    "due_within": "400",
+    "overdue": "yes",
+    "final": "no",
+    "has_evidence": "no",
+    "changed_within": "3000",
+    "not_checked": "no",
+}
+
+
+def test_every_filter_alone_is_counted_as_the_list_shows_it(manager_client, world):
+    """A filter left out of PledgeFilter.READ_HOW_IT_STOOD must not read how a pledge
+    stood: alone, as of a past day, its count is the number of pledges listed."""
+    filters = set(PledgeFilter.base_filters) - {"as_of", "known_on", "sort"}
+    assert filters == set(EACH_FILTER)
+    assert filters >= PledgeFilter.READ_HOW_IT_STOOD
+    records = {
+        "entity": world["stalled"].actor_id,
+        "speaker": world["stalled"].statement.speaker_id,
+        "statement": world["stalled"].statement_id,
+        "theme": Theme.objects.get(name="Rule of law").pk,
+    }
+    for name, value in {**EACH_FILTER, **records}.items():
+        response = manager_client.get(reverse("pledge_list"), {"as_of": "2024-03-31", name: value})
+        page = response.context["page"]
+        assert not response.context["filter"].form.errors, name
+        assert page.paginator.count == len(page.object_list), name
 
 
 def test_the_as_of_date_cannot_be_in_the_future(today, manager_client, world):
