@@ -616,14 +616,17 @@ QUEUE_ORDER = (
 )
 
 
-def as_one_parameter(ids: Iterable[int]) -> RawSQL:
+def as_one_parameter(ids: Iterable[int]) -> RawSQL | list[int]:
     """`ids` as a subquery with one parameter, for `field__in=as_one_parameter(ids)`: a
     list of a thousand ids costs Django and psycopg work for each (that was most of an
     export's time on PostgreSQL); one array (PostgreSQL) or JSON text (SQLite) does not.
     None matches nothing, as in `field__in`."""
     ids = [int(pk) for pk in ids if pk is not None]
-    if connections[DEFAULT_DB_ALIAS].vendor == "postgresql":
+    connection = connections[DEFAULT_DB_ALIAS]
+    if connection.vendor == "postgresql":
         return RawSQL("SELECT unnest(%s::bigint[])", [ids])
+    if not connection.features.supports_json_field:  # (an SQLite built without JSON)
+        return ids
     return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])
 
 
