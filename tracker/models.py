@@ -393,7 +393,7 @@ class PledgeQuerySet(models.QuerySet):
     def needing_an_analyst(self, *, today: datetime.date) -> PledgeQuerySet:
         """rules.needs_an_analyst, as of today; longest unchecked first (never checked,
         then by their last check), in one query. (With the entity, which the queue shows,
-        not the statement: its whole text in every row made sorting 25,000 of them slow.)"""
+        not the statement: its whole text in every row made sorting 15,000 of them slow.)"""
         return (
             self.as_of(today)
             .filter(rules.needs_an_analyst(today))
