@@ -161,8 +161,8 @@ def _insert(model: type[models.Model], rows: list[Row]) -> None:
     plain INSERT of the values per row (on PostgreSQL, a COPY), for a million rows.
     (bulk_create() works out the SQL for every value of every row: most of the
     generator's time.) The ids are taken from the table's sequence on PostgreSQL; on
-    SQLite, after its highest id, which no one else can take meanwhile (the transaction
-    holds the write lock)."""
+    SQLite, after the highest it ever gave, which no one else can take meanwhile (the
+    transaction holds the write lock)."""
     if not rows:
         return
     meta = model._meta
@@ -206,7 +206,12 @@ def _new_ids(model: type[models.Model], count: int) -> list[int]:
                 [model._meta.db_table, model._meta.pk.column, count],
             )
             return [new for (new,) in cursor.fetchall()]
-        cursor.execute(f"SELECT COALESCE(MAX({pk}), 0) FROM {table}")  # noqa: S608
+        # Above any id the table ever gave (sqlite_sequence keeps those of rows deleted).
+        cursor.execute(
+            f"SELECT MAX(COALESCE((SELECT MAX({pk}) FROM {table}), 0), "  # noqa: S608
+            "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0))",
+            [model._meta.db_table],
+        )
         (highest,) = cursor.fetchone()
     return list(range(highest + 1, highest + 1 + count))
 
