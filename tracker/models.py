@@ -1389,6 +1389,14 @@ class StatusTallyQuerySet(models.QuerySet):
         return _rate_rows(rows if limit is None else rows[:limit], "group_key", "name")
 
 
+def _named_by_key(model: type[models.Model]) -> models.ForeignObject:
+    """A tally's relation to the `model` its key names: made by the key, with no column
+    or constraint of its own (a theme deleted leaves its row)."""
+    return models.ForeignObject(
+        model, from_fields=["key"], to_fields=["id"], on_delete=models.DO_NOTHING, related_name="+", null=True
+    )
+
+
 class StatusTally(models.Model):
     """How many pledges of one entity (the one making them), one statement or one theme
     have each status now, one column per status; the dashboard's rate tables read these
@@ -1410,27 +1418,10 @@ class StatusTally(models.Model):
     withdrawn = models.IntegerField(default=0)
     cannot_be_verified = models.IntegerField(default=0)
 
-    # What the key names, for a group's names in the same query: relations that the key
-    # makes, with no column or constraint of their own (a theme deleted leaves its row).
-    entity = models.ForeignObject(
-        Entity,
-        from_fields=["key"],
-        to_fields=["id"],
-        on_delete=models.DO_NOTHING,
-        related_name="+",
-        null=True,
-    )
-    statement = models.ForeignObject(
-        Statement,
-        from_fields=["key"],
-        to_fields=["id"],
-        on_delete=models.DO_NOTHING,
-        related_name="+",
-        null=True,
-    )
-    theme = models.ForeignObject(
-        Theme, from_fields=["key"], to_fields=["id"], on_delete=models.DO_NOTHING, related_name="+", null=True
-    )
+    # What the key names, for a group's names in the same query (_named_by_key).
+    entity = _named_by_key(Entity)
+    statement = _named_by_key(Statement)
+    theme = _named_by_key(Theme)
 
     not_dumped = NotDumpedManager()
     objects = StatusTallyQuerySet.as_manager()
