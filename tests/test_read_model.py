@@ -27,14 +27,21 @@ from tracker import history, read_model, services
 from tracker.figures import RATE_GROUPS, monthly_status_counts, monthly_status_counts_from_history
 from tracker.management.commands.check_read_model import find_differences
 from tracker.models import (
+    GROUP_KEYS,
+    HEADLINE_FLAGS,
     RATE_ORDERS,
+    WEEK_TALLY_GROUPS,
     Entity,
+    HeadlineDayCount,
+    HeadlinePeriod,
     Pledge,
     StatusMonthCount,
     StatusPeriod,
     StatusTally,
     StatusUpdate,
     Theme,
+    WeekTally,
+    week_of,
 )
 from tracker.vocabulary import EntityKind, Status
 
@@ -76,6 +83,37 @@ def assert_agrees_with_history(today: datetime.date, days: list[datetime.date]) 
                 assert (found.pk if found else None) == (deciding.pk if deciding else None)
         assert monthly_status_counts(day) == monthly_status_counts_from_history(day), day
     assert_tallies_agree(today)
+    assert_headlines_agree(today)
+
+
+def assert_headlines_agree(today: datetime.date) -> None:
+    """The dashboard's headline counts as of past days, read from the day counts, are
+    those counted pledge by pledge by the rules (tracker.rules.headlines): on every 17th
+    day from before the first statement to yesterday, and on the days around each
+    boundary that the pledges' records set (and the Monday and Sunday around it)."""
+    days = {FIRST - datetime.timedelta(days=200) + datetime.timedelta(days=17 * n) for n in range(120)}
+    for standing in HeadlinePeriod.objects.all():
+        for edge in (standing.valid_from, standing.valid_to):
+            if edge:
+                days |= {
+                    edge - datetime.timedelta(days=1),
+                    edge,
+                    week_of(edge),
+                    week_of(edge) - datetime.timedelta(days=1),
+                }
+    past = sorted(day for day in days if day < today)
+    for day in past:
+        assert HeadlineDayCount.objects.counts_as_of(day) == Pledge.objects.as_of(day).counts_as_of(day), day
+    # The rate tables by entity and theme, from the week tallies, on some 25 of those days
+    # (weeks' Mondays and Sundays among them).
+    for day in past[:: max(1, len(past) // 25)]:
+        pledges = Pledge.objects.as_of(day)
+        for group in WEEK_TALLY_GROUPS:
+            key, name = GROUP_KEYS[group], f"{GROUP_KEYS[group].removesuffix('_id')}__name"
+            for order, limit in [*((order, None) for order in RATE_ORDERS), ("name", 2)]:
+                assert WeekTally.objects.compliance_as_of(
+                    group, day, order=order, limit=limit
+                ) == pledges.compliance_by(key, name, order=order, limit=limit), (day, group, order, limit)
 
 
 def assert_tallies_agree(today: datetime.date) -> None:
@@ -99,7 +137,10 @@ def random_step(rng: random.Random, statement, analyst, today: datetime.date) ->
     pledges = list(statement.pledges.order_by("number"))
     pledge = rng.choice(pledges)
     kind = rng.choice(
-        ["update", "update", "update", "back-dated", "retract", "review", "withdraw", "date", "regroup"]
+        [
+            *["update", "update", "update", "back-dated", "retract", "review", "withdraw", "date", "regroup"],
+            *["recorded long ago", "deadline", "deadline"],
+        ]
     )
     if kind in ("update", "back-dated"):
         status = rng.choice(Status.judgements())
@@ -124,6 +165,21 @@ def random_step(rng: random.Random, statement, analyst, today: datetime.date) ->
             withdraw(rng.choice(standing), analyst)
     elif kind == "regroup":
         regroup(rng, pledge)
+    elif kind == "recorded long ago":
+        # As a fixture brings it: an update or a review recorded up to three years ago,
+        # so that checks grow 180 days old on past days.
+        ago = rng.randrange(0, (today - statement.delivered_on).days + 1)
+        review = pledge.status != Status.NOT_ASSESSED and rng.random() < 0.4
+        recorded_days_ago(pledge, analyst, rng.choice(Status.judgements()), days=ago, review=review)
+    elif kind == "deadline":
+        # An administrator sets, moves or clears the deadline.
+        deadline = statement.delivered_on + datetime.timedelta(days=rng.randrange(0, 1500))
+        deadline = rng.choice([deadline, deadline, None])
+        services.edit_pledge(
+            pledge=pledge,
+            changed_by=administrator_of_the_test(),
+            values={"deadline_on": deadline, "deadline_precision": "day" if deadline else "none"},
+        )
     elif kind == "date":
         # An administrator moves the statement's date (earlier: no update may precede it).
         earliest = min(
@@ -137,6 +193,13 @@ def random_step(rng: random.Random, statement, analyst, today: datetime.date) ->
         statement.delivered_on = earliest - datetime.timedelta(days=rng.randrange(0, 90))
         services.save_statement(statement=statement, changed_by=None)
     return kind
+
+
+def administrator_of_the_test():
+    from django.contrib.auth.models import User
+
+    user, _ = User.objects.get_or_create(username="test-administrator", defaults={"is_superuser": True})
+    return user
 
 
 REGROUPINGS = ["actor", "add", "remove", "add to theme", "clear theme", "set", "delete theme"]
@@ -181,6 +244,9 @@ def test_the_read_model_agrees_with_the_history_after_random_writes(seed, today,
         random_step(rng, statement, analyst, today)
         if step % 6 == 5:
             assert_agrees_with_history(today, days)
+    # The run met each headline rule on some day (else the comparisons above show little).
+    for flag in HEADLINE_FLAGS:
+        assert HeadlinePeriod.objects.filter(**{flag: True}).exists(), flag
     # A pledge made, then deleted (it has no history): counted, then no longer.
     extra = make_pledge(statement, 5)
     assert_agrees_with_history(today, days)
@@ -232,10 +298,14 @@ def test_the_check_names_what_differs_and_repair_restores_it(today, analyst):
     Pledge.objects.filter(pk=pledge.pk).update(status=Status.STALLED)
     StatusPeriod.objects.filter(pledge=pledge).update(status=Status.WITHDRAWN)
     StatusMonthCount.objects.update(moves=7)
+    HeadlinePeriod.objects.filter(pledge=pledge).update(not_checked=True)
+    HeadlineDayCount.objects.update(moves=5)
     differences = find_differences()
     assert any(line.startswith(f"pledge {pledge.pk}: status is 'stalled'") for line in differences)
     assert any("status periods" in line for line in differences)
     assert any(line.startswith("month count") for line in differences)
+    assert any("headline periods" in line for line in differences)
+    assert any(line.startswith("day count") for line in differences)
     with pytest.raises(CommandError, match="differences from the history"):
         call_command("check_read_model", verbosity=0)
 

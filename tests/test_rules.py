@@ -161,6 +161,12 @@ def test_due_within_90_days_includes_both_ends_and_agrees_everywhere(statement, 
     due = {pk for pk, offset in offsets.items() if 0 <= offset <= rules.DUE_SOON_DAYS}
     client = client_for(manager)
 
+    in_hand = {
+        p.pk
+        for p in Pledge.objects.all()
+        if rules.is_due_within(p.deadline_on, p.current_status, today, rules.DUE_SOON_DAYS)
+    }
+    assert in_hand == due
     assert tile(client, rules.DUE_SOON_LABEL) == len(due) == 2
     within = str(rules.DUE_SOON_DAYS)
     assert listed(client, due_within=within) == exported(client, due_within=within) == due
@@ -174,6 +180,13 @@ def test_changed_within_30_days_leaves_out_the_30th_day_back(statement, analyst,
         ago_by_pk[pledge.pk] = ago
     changed = {pk for pk, ago in ago_by_pk.items() if ago < rules.CHANGED_RECENTLY_DAYS}
     client = client_for(manager)
+
+    in_hand = {
+        p.pk
+        for p in Pledge.objects.all()
+        if rules.is_changed_within(p.last_change_on, today, rules.CHANGED_RECENTLY_DAYS)
+    }
+    assert in_hand == changed
 
     assert tile(client, rules.CHANGED_RECENTLY_LABEL) == len(changed) == 2
     within = str(rules.CHANGED_RECENTLY_DAYS)

@@ -17,7 +17,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tracker import history, read_model, rules
-from tracker.models import Pledge, StatusMonthCount, StatusTally, StatusUpdate, Theme, as_stored
+from tracker.models import (
+    WEEK_TALLY_GROUPS,
+    HeadlineDayCount,
+    Pledge,
+    StatusMonthCount,
+    StatusTally,
+    StatusUpdate,
+    Theme,
+    WeekTally,
+    all_known,
+    as_stored,
+)
 from tracker.vocabulary import Status
 
 # How many recent changes the dashboard lists.
@@ -70,14 +81,32 @@ def dashboard(
         # As the record stands today: read what the pledges store, by indexes, and the
         # tallies (tracker.read_model), unless a statement is dated later than the day.
         counts, by_status, later = Pledge.objects.counts_today(day)
+    elif all_known(known_on):
+        # A past day, as the record stands now: the sum of the day counts up to it.
+        counts, by_status = HeadlineDayCount.objects.counts_as_of(day)
     else:
         counts, by_status = pledges.counts_as_of(day)
     # The compliance rate per entity, theme and statement, each row with the links to
     # the pledges it rests on and to all its pledges; the first RATES_SHOWN of each,
     # with the link to the full list where there are more.
     tallies = StatusTally.objects if later == 0 else None
+    # A past day as the record stands now: the week tallies, for the groups they count.
+    week_tallies_on = day if not as_stored(day, known_on) and all_known(known_on) else None
     compliance = [
-        rate_table(pledges, tallies, group, heading, key, name, full_list, link, rates_by, as_of, known_on)
+        rate_table(
+            pledges,
+            tallies,
+            group,
+            heading,
+            key,
+            name,
+            full_list,
+            link,
+            rates_by,
+            as_of,
+            known_on,
+            week_tallies_on,
+        )
         for group, heading, key, name, full_list in RATE_GROUPS
     ]
     # The theme chart counts what the theme rates counted: every theme, by status.
@@ -131,12 +160,17 @@ RATES_SHOWN = 20
 SHOWN_ON_A_PAGE = 20
 
 
-def rate_table(pledges, tallies, group, heading, key, name, full_list, link, order, as_of, known_on) -> tuple:
+def rate_table(
+    pledges, tallies, group, heading, key, name, full_list, link, order, as_of, known_on, week_tallies_on=None
+) -> tuple:
     """(group, heading, rows, link to all of them if some are left out) for the dashboard:
-    counted from `pledges`, or read from the `tallies` if given (they hold the same)."""
+    counted from `pledges`, or read from the `tallies` if given, or from the week tallies
+    as of `week_tallies_on` where they count the group (they all hold the same)."""
     limit = RATES_SHOWN + 1 if full_list else None
     if tallies is not None:
         rows = tallies.compliance_by(group, order=order, limit=limit)
+    elif week_tallies_on is not None and group in WEEK_TALLY_GROUPS:
+        rows = WeekTally.objects.compliance_as_of(group, week_tallies_on, order=order, limit=limit)
     else:
         rows = pledges.compliance_by(key, name, order=order, limit=limit)
     more = None

@@ -1397,17 +1397,9 @@ def _named_by_key(model: type[models.Model]) -> models.ForeignObject:
     )
 
 
-class StatusTally(models.Model):
-    """How many pledges of one entity (the one making them), one statement or one theme
-    have each status now, one column per status; the dashboard's rate tables read these
-    rows instead of counting every pledge. Every pledge counts, whatever its statement's
-    date (the dashboard counts them live on a day when a statement is dated later). A
-    pledge with several themes counts under each; one with none, under theme 0. Each
-    write adds what it changes (tracker.read_model)."""
+class StatusColumns(models.Model):
+    """One column per status, named as its value (a test holds them to tracker.vocabulary)."""
 
-    group = models.CharField(max_length=10, choices=[(group, group) for group in TALLY_GROUPS])
-    key = models.PositiveBigIntegerField(help_text="The entity's, statement's or theme's id; 0: no theme.")
-    # One column per status, named as its value (a test holds them to tracker.vocabulary).
     not_assessed = models.IntegerField(default=0)
     not_started = models.IntegerField(default=0)
     in_progress = models.IntegerField(default=0)
@@ -1417,6 +1409,21 @@ class StatusTally(models.Model):
     not_fulfilled = models.IntegerField(default=0)
     withdrawn = models.IntegerField(default=0)
     cannot_be_verified = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class StatusTally(StatusColumns):
+    """How many pledges of one entity (the one making them), one statement or one theme
+    have each status now, one column per status; the dashboard's rate tables read these
+    rows instead of counting every pledge. Every pledge counts, whatever its statement's
+    date (the dashboard counts them live on a day when a statement is dated later). A
+    pledge with several themes counts under each; one with none, under theme 0. Each
+    write adds what it changes (tracker.read_model)."""
+
+    group = models.CharField(max_length=10, choices=[(group, group) for group in TALLY_GROUPS])
+    key = models.PositiveBigIntegerField(help_text="The entity's, statement's or theme's id; 0: no theme.")
 
     # What the key names, for a group's names in the same query (_named_by_key).
     entity = _named_by_key(Entity)
@@ -1431,6 +1438,243 @@ class StatusTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.group} {self.key}"
+
+
+# The headline rules a HeadlinePeriod holds, beside the status (never assessed is one):
+# those of rules.headlines(), by the same names.
+HEADLINE_FLAGS = ("overdue", "due_soon", "changed_recently", "not_checked")
+
+
+class HeadlinePeriod(models.Model):
+    """The days over which a pledge counts the same way in the dashboard's headline
+    figures, as the record stands now: its status, and whether it is overdue, due soon,
+    changed recently and not checked for 180 days, each as the rules judge it on each of
+    those days (tracker.rules.headlines_of). From its statement's date on: the figures as
+    of a past day are the sum of the day counts up to it (HeadlineDayCount)."""
+
+    pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="headline_periods")
+    valid_from = models.DateField()
+    valid_to = models.DateField(
+        null=True, blank=True, help_text="The first day it no longer holds; empty: it still does."
+    )
+    status = models.CharField(max_length=20, choices=Status.choices)
+    overdue = models.BooleanField()
+    due_soon = models.BooleanField()
+    changed_recently = models.BooleanField()
+    not_checked = models.BooleanField()
+
+    not_dumped = NotDumpedManager()
+    objects = models.Manager()
+
+    class Meta:
+        # The periods begun, and ended, in a few days, with the pledge and status of each
+        # read from the index alone (WeekTally.objects.compliance_as_of).
+        indexes = [
+            models.Index(fields=["valid_from", "pledge", "status"], name="headline_period_begun"),
+            models.Index(fields=["valid_to", "pledge", "status"], name="headline_period_ended"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gt=F("valid_from")),
+                name="headline_period_not_empty",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} from {self.valid_from:%Y-%m-%d}"
+
+
+class HeadlineDayCountQuerySet(models.QuerySet):
+    def counts_as_of(self, day: datetime.date) -> tuple[dict[str, int], dict[Status, int]]:
+        """PledgeQuerySet.counts_as_of() for every pledge, as the record stands now, from
+        the day counts up to `day`: as many rows as days with changes, whatever the
+        number of pledges."""
+        rows = (
+            self.filter(day__lte=day)
+            .order_by()
+            .values_list("status", *HEADLINE_FLAGS)
+            .annotate(n=models.Sum("moves"))
+        )
+        by_status = dict.fromkeys(Status, 0)
+        counts = dict.fromkeys(["total", *HEADLINE_FLAGS, "never_assessed"], 0)
+        for status, *flags, n in rows:
+            by_status[Status(status)] += n
+            counts["total"] += n
+            for name, holds in zip(HEADLINE_FLAGS, flags, strict=True):
+                counts[name] += n if holds else 0
+        counts["never_assessed"] = by_status[Status.NOT_ASSESSED]
+        return counts, by_status
+
+
+class HeadlineDayCount(models.Model):
+    """By how much the number of pledges counting one way in the headline figures (a
+    status and each headline rule: HeadlinePeriod) moves on `day`. The figures as of a
+    day are the sum up to it. Each write adds what it changes to the days it touches."""
+
+    day = models.DateField()
+    status = models.CharField(max_length=20, choices=Status.choices)
+    overdue = models.BooleanField()
+    due_soon = models.BooleanField()
+    changed_recently = models.BooleanField()
+    not_checked = models.BooleanField()
+    moves = models.IntegerField(default=0)
+
+    not_dumped = NotDumpedManager()
+    objects = HeadlineDayCountQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "status", *HEADLINE_FLAGS], name="headline_day_count_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} on {self.day:%Y-%m-%d}: {self.moves:+d}"
+
+
+# The groupings a WeekTally counts by: the rate tables the dashboard reads from them as of
+# a past day (a statement's pledges are few, and counted one by one).
+WEEK_TALLY_GROUPS = ("entity", "theme")
+# The rate tables' group keys, as pledges' fields.
+GROUP_KEYS = {"entity": "actor_id", "statement": "statement_id", "theme": "themes"}
+
+
+def week_of(day: datetime.date) -> datetime.date:
+    """The Monday that begins the week of `day`."""
+    return day - datetime.timedelta(days=day.weekday())
+
+
+class WeekTallyQuerySet(models.QuerySet):
+    def compliance_as_of(
+        self, group: str, day: datetime.date, *, order: str = "name", limit: int | None = None
+    ) -> list[dict]:
+        """PledgeQuerySet.compliance_by() for every pledge as of the past `day` as the
+        record stands now, by entity or theme (`group`), in one query: the week tallies of
+        the weeks before `day`'s, plus the headline periods that begin, less those that
+        end, from that week's Monday to `day` (a week of them at most). Rows as
+        compliance_by() gives them, in the same order; with order "name" and a `limit`,
+        only those of the first groups by name are read."""
+        week = week_of(day)
+        columns = Status.values
+        named = Entity.objects if group == "entity" else Theme.objects
+        first_only = group == "entity" and order == "name" and limit is not None
+        if first_only:
+            made_by_then = Pledge.objects.filter(actor=OuterRef("pk"), statement__delivered_on__lte=day)
+            first = Entity.objects.filter(Exists(made_by_then)).order_by("name", "pk").values("pk")[:limit]
+            named = named.filter(pk__in=first)
+        # Each group that may be counted, with its name, in a row of its own (sign 0).
+        marks = (
+            named.order_by()
+            .annotate(key=F("pk"), group_name=F("name"), sign=Value(0), **{c: Value(0) for c in columns})
+            .values_list("key", "group_name", "sign", *columns)
+        )
+        tallies = self.filter(group=group, week__lt=week)
+        if first_only:
+            tallies = tallies.filter(key__in=first)
+        parts = [
+            marks,
+            tallies.values("key")
+            .annotate(
+                group_name=Value(None, models.CharField()),
+                sign=Value(1),
+                **{c: models.Sum(c) for c in columns},
+            )
+            .values_list("key", "group_name", "sign", *columns),
+        ]
+        # The pledge's entity by its id, not by a join: with one, PostgreSQL read every
+        # pledge to count the few whose periods begin or end in those days.
+        group_of_pledge = {
+            "entity": Subquery(Pledge.objects.filter(pk=OuterRef("pledge_id")).order_by().values("actor_id")),
+            "theme": F("pledge__themes"),
+        }[group]
+        for edge, sign in (("valid_from", 1), ("valid_to", -1)):
+            # (Pledges made in those days begin their first period then.)
+            changed = (
+                HeadlinePeriod.objects.filter(**{f"{edge}__gte": week, f"{edge}__lte": day})
+                .values(group_key=group_of_pledge)
+                .annotate(
+                    group_name=Value(None, models.CharField()),
+                    sign=Value(sign),
+                    **{c: models.Count("pk", filter=Q(status=c)) for c in columns},
+                )
+            )
+            parts.append(changed.values_list("group_key", "group_name", "sign", *columns))
+        rows = list(parts[0].union(*parts[1:], all=True).order_by("group_name", "key"))
+        # By name, in the database's order (as the pages sort them), then by key; no theme
+        # (no name) after every name, as compliance_by() orders it.
+        names: dict[int | None, str | None] = {
+            found: group_name for found, group_name, sign, *_ in rows if sign == 0 and group_name is not None
+        }
+        counts: dict[int | None, Counter] = {found: Counter() for found in names}
+        if group == "theme":
+            names[None] = None
+        for found, _, sign, *by_status in rows:
+            found = None if found in (None, NO_THEME) and group == "theme" else found
+            if sign == 0 or found not in names:
+                continue  # (a name; or not one of the first entities)
+            counted = counts.setdefault(found, Counter())
+            for status, n in zip(columns, by_status, strict=True):
+                counted[status] += sign * (n or 0)
+        in_order = [found for found in names if sum(counts.get(found, Counter()).values()) > 0]
+        return _rows_in_order(in_order, counts, names, order, limit)
+
+
+def _rows_in_order(
+    keys: list, counts: dict[int | None, Counter], names: dict, order: str, limit: int | None
+) -> list[dict]:
+    """compliance_by()'s rows from each group's counts by status, `keys` given by name,
+    in the `order` of RATE_ORDERS (with the same ties: by name, then key)."""
+    rows = []
+    for place, key in enumerate(keys):
+        by_status = counts[key]
+        scored = sum(by_status[status] for status in rules.SCORED_STATUSES)
+        score = sum(by_status[s.value] * s.compliance_score for s in Status if s.compliance_score)
+        rows.append(
+            {
+                "key": key,
+                "name": names[key],
+                "place": place,
+                "pledges": sum(by_status.values()),
+                "scored": scored,
+                "mean": score / scored if scored else None,
+                **{f"n_{status.value}": by_status[status.value] for status in Status},
+            }
+        )
+    rows.sort(
+        key={
+            "name": lambda row: row["place"],
+            "rate": lambda row: (row["mean"] is None, -(row["mean"] or 0), row["place"]),
+            "scored": lambda row: (-row["scored"], row["place"]),
+        }[order]
+    )
+    return _rate_rows(rows if limit is None else rows[:limit], "key", "name")
+
+
+class WeekTally(StatusColumns):
+    """By how much the number of pledges of one entity (the one making them) or one
+    theme with each status moves in one week, from its Monday, as the record stands now;
+    the dashboard's rate tables as of a past day sum them up to that day's week, and add
+    the days since from the headline periods. Counted as the tallies are (StatusTally):
+    a pledge with several themes under each, one with none under theme 0. Each write adds
+    what it changes (tracker.read_model)."""
+
+    group = models.CharField(max_length=10, choices=[(group, group) for group in WEEK_TALLY_GROUPS])
+    key = models.PositiveBigIntegerField(help_text="The entity's or theme's id; 0: no theme.")
+    week = models.DateField(help_text="The Monday the week begins.")
+
+    # What the key names, for a group's names in the same query (_named_by_key).
+    entity = _named_by_key(Entity)
+    theme = _named_by_key(Theme)
+
+    not_dumped = NotDumpedManager()
+    objects = WeekTallyQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["group", "key", "week"], name="week_tally_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.group} {self.key}, week of {self.week:%Y-%m-%d}"
 
 
 # --- proposed pledges -------------------------------------------------------------------

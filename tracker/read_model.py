@@ -9,6 +9,10 @@ index instead of working each pledge's status out of its history.
   each month moves; the dashboard's month-by-month figures are their running sum.
 - `StatusTally`: how many pledges of each entity, statement and theme have each status
   now; the dashboard's rate tables for today.
+- `HeadlinePeriod`: for each pledge, the days over which it counts the same way in the
+  dashboard's headline figures (its status, overdue, due soon, changed recently, not
+  checked), from its statement's date on; `HeadlineDayCount`: by how much those figures
+  move on each day. The dashboard as of a past day sums the day counts up to it.
 
 The services rebuild a pledge's periods in the transaction that changes its updates
 (`pledge_changed`, called by services.history_changed under the pledge's row lock) and
@@ -16,7 +20,10 @@ add to the month counts only the difference that makes, in the months it touches
 pledge made or deleted, or a statement whose date moves, changes the month counts too
 (tracker.signals). The tallies move with each status change, and with each pledge
 made, deleted, or moved to another entity, statement or theme (`counted_before` and
-`counted_after`, called by tracker.signals around each save).
+`counted_after`, called by tracker.signals around each save). A pledge's headline periods
+are rebuilt with its status periods, and when its deadline or its statement's date
+moves, or it is made or deleted (`standings_changed`); the day counts move by the
+difference.
 `manage.py check_read_model` compares all of it with the history.
 
 "As known on" a past day still reads the history itself: these rows hold the record as
@@ -25,6 +32,7 @@ it stands now.
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import itertools
 import threading
@@ -35,15 +43,23 @@ from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import F
+from django.utils import timezone
 
+from tracker import rules
 from tracker.models import (
+    HEADLINE_FLAGS,
     NO_THEME,
+    HeadlineDayCount,
+    HeadlinePeriod,
     Pledge,
+    Review,
     Statement,
     StatusMonthCount,
     StatusPeriod,
     StatusTally,
     StatusUpdate,
+    WeekTally,
+    week_of,
 )
 from tracker.vocabulary import Status
 
@@ -145,16 +161,17 @@ def stored_periods(pledge_ids: Iterable[int] | None) -> dict[int, list[Period]]:
 
 def pledge_changed(pledge: Pledge) -> None:
     """Rebuild the pledge's periods from its updates in force, and move the month counts
-    by what that changes. Inside the transaction that changed the updates."""
+    by what that changes; then its headline periods (a review changes those alone).
+    Inside the transaction that changed the history."""
     before, periods = rebuild_periods(pledge)
-    if periods == before:
-        return
-    # Read afresh, under the pledge's lock: a statement's date moves only once it holds
-    # the locks of all its pledges (statement_date_moved), so this is the date it counts.
-    made_on = statement_day(pledge.statement_id)
-    moves = moves_of(made_on, periods)
-    moves.subtract(moves_of(made_on, before))
-    add_moves(moves)
+    if periods != before:
+        # Read afresh, under the pledge's lock: a statement's date moves only once it holds
+        # the locks of all its pledges (statement_date_moved), so this is the date it counts.
+        made_on = statement_day(pledge.statement_id)
+        moves = moves_of(made_on, periods)
+        moves.subtract(moves_of(made_on, before))
+        add_moves(moves)
+    standings_changed([pledge.pk])
 
 
 def rebuild_periods(pledge: Pledge) -> tuple[list[Period], list[Period]]:
@@ -181,6 +198,8 @@ def statement_date_moved(statement: Statement, before: datetime.date, after: dat
         moves.update(moves_of(after, periods.get(pledge.pk, [])))
         moves.subtract(moves_of(before, periods.get(pledge.pk, [])))
     add_moves(moves)
+    # (The statement is saved only after this: its pledges count from the date it gets.)
+    standings_changed([pledge.pk for pledge in pledges], made_on=after)
 
 
 def statement_day(statement_id: int, *, lock: bool = False) -> datetime.date:
@@ -201,6 +220,7 @@ def pledge_made(pledge: Pledge) -> None:
         # The tallies before the month counts, as in every write: no two wait crosswise.
         add_tallies(tallies_of([pledge.pk]))
         add_moves(moves_of(made_on, []))
+        standings_changed([pledge.pk])
 
 
 def pledge_deleted(pledge: Pledge) -> None:
@@ -213,6 +233,13 @@ def pledge_deleted(pledge: Pledge) -> None:
         add_tallies(tallies)
         moves.subtract(moves_of(made_on, stored_periods([pledge.pk]).get(pledge.pk, [])))
         add_moves(moves)
+        # (Its headline periods go with it, by the cascade.)
+        standings = stored_standings([pledge.pk])
+        gone, weeks = Counter(), Counter()
+        gone.subtract(day_moves_of(standings.get(pledge.pk, [])))
+        add_day_moves(gone)
+        weeks.subtract(week_tallies_of(groups_of([pledge.pk]), standings))
+        add_week_tallies(weeks)
 
 
 def add_moves(moves: Counter) -> None:
@@ -274,27 +301,36 @@ def tally_rows(counts: Counter) -> dict[tuple[str, int], dict[str, int]]:
 class Counted(NamedTuple):
     pledge_ids: list[int]
     tallies: Counter
+    weeks: Counter | None  # their week tallies, if the change may move them to other groups
 
 
-def counted_before(pledge_ids: Iterable[int]) -> Counted | None:
-    """Before a change to these pledges' entity, statement, themes or status: what they
-    count in the tallies now, holding their row locks (so that it is still theirs when the
-    change is made). Give it to `counted_after` once the change is made."""
+def counted_before(pledge_ids: Iterable[int], *, regrouped: bool = True) -> Counted | None:
+    """Before a change to these pledges' entity, statement, themes (`regrouped`) or
+    status: what they count in the tallies (and the week tallies, if regrouped) now,
+    holding their row locks (so that it is still theirs when the change is made). Give it
+    to `counted_after` once the change is made."""
     pledge_ids = list(pledge_ids)
     if _in_bulk() or not pledge_ids:
         return None
     if transaction.get_connection().in_atomic_block:  # (a lock lasts only as long as one)
         list(Pledge.objects.filter(pk__in=pledge_ids).select_for_update().order_by("pk").values("pk"))
-    return Counted(pledge_ids, tallies_of(pledge_ids))
+    weeks = week_tallies_of(groups_of(pledge_ids), stored_standings(pledge_ids)) if regrouped else None
+    return Counted(pledge_ids, tallies_of(pledge_ids), weeks)
 
 
 def counted_after(before: Counted | None) -> None:
-    """The tallies move by the difference the change made (see counted_before)."""
+    """The tallies (and week tallies) move by the difference the change made (see
+    counted_before). A change to a pledge's headline periods moves its week tallies
+    apart (standings_changed), under the groups it has then."""
     if before is None:
         return
     moves = tallies_of(before.pledge_ids)
     moves.subtract(before.tallies)
     add_tallies(moves)
+    if before.weeks is not None:
+        weeks = week_tallies_of(groups_of(before.pledge_ids), stored_standings(before.pledge_ids))
+        weeks.subtract(before.weeks)
+        add_week_tallies(weeks)
 
 
 def add_tallies(moves: Counter) -> None:
@@ -340,6 +376,306 @@ def recount_tallies() -> None:
         )
 
 
+# --- the headline periods: how each pledge counts in the dashboard's headlines, day by day ---
+
+
+class Standing(NamedTuple):
+    """How a pledge counts in the headline figures from `valid_from` until `valid_to`
+    (None: from then on): its status, and each of HEADLINE_FLAGS."""
+
+    valid_from: datetime.date
+    valid_to: datetime.date | None
+    status: str
+    overdue: bool
+    due_soon: bool
+    changed_recently: bool
+    not_checked: bool
+
+    def counted_as(self) -> tuple:
+        return (self.status, self.overdue, self.due_soon, self.changed_recently, self.not_checked)
+
+
+class Judged(NamedTuple):
+    """What the headline rules read of one pledge, apart from its periods."""
+
+    made_on: datetime.date
+    deadline_on: datetime.date | None
+    checks: list[datetime.datetime]  # when each status update and review in force was recorded
+
+
+ONE_DAY = datetime.timedelta(days=1)
+
+
+def standings_of(judged: Judged, periods: list[Period]) -> list[Standing]:
+    """The pledge's headline periods, from its statement's date on. Its status and last
+    change are those of the status period holding each day; each headline rule is judged
+    by its predicate (rules.headlines_of) on each day where something it reads can
+    change: a period's start and end, the end of its "changed recently" window, the
+    deadline's window, each check and the day it grows 180 days old. Between those days
+    none of them changes."""
+    # (day, moment) of each check, in the order recorded: the last one recorded by a day
+    # is the last of those up to (that day, the latest moment).
+    check_days = sorted((timezone.localdate(moment), moment) for moment in judged.checks)
+    firsts = {judged.made_on}
+    for period in periods:
+        firsts |= {period.valid_from, period.valid_to}
+        firsts.add(period.valid_from + datetime.timedelta(days=rules.CHANGED_RECENTLY_DAYS))
+    if judged.deadline_on:
+        firsts |= {
+            judged.deadline_on - datetime.timedelta(days=rules.DUE_SOON_DAYS),
+            judged.deadline_on + ONE_DAY,
+        }
+    for day, _ in check_days:
+        firsts |= {day, day + rules.NOT_CHECKED_FOR}
+    starts = [period.valid_from for period in periods]
+    standings: list[Standing] = []
+    for day in sorted(first for first in firsts if first is not None and first >= judged.made_on):
+        holding = bisect.bisect_right(starts, day) - 1
+        period = periods[holding] if holding >= 0 else None
+        if period is not None and period.valid_to is not None and period.valid_to <= day:
+            period = None  # (periods leave no gap: only the last may end, and none does)
+        status = period.status if period else NOT_ASSESSED
+        checks_by_then = bisect.bisect_right(check_days, (day, _LATEST))
+        checked = check_days[checks_by_then - 1][1] if checks_by_then else None
+        judged_then = rules.headlines_of(
+            status=Status(status),
+            deadline_on=judged.deadline_on,
+            last_change_on=period.valid_from if period else None,
+            last_checked_at=checked,
+            day=day,
+        )
+        standing = Standing(day, None, status, *(judged_then[name] for name in HEADLINE_FLAGS))
+        if standings and standings[-1].counted_as() == standing.counted_as():
+            continue
+        if standings:
+            standings[-1] = standings[-1]._replace(valid_to=day)
+        standings.append(standing)
+    return standings
+
+
+# Sorts after every moment of a day, in (day, moment) pairs.
+_LATEST = datetime.datetime.max.replace(tzinfo=datetime.UTC)
+
+
+def day_moves_of(standings: list[Standing]) -> Counter:
+    """What one pledge's headline periods add to the day counts, keyed (day, status,
+    *HEADLINE_FLAGS): one on the day each begins, minus one on the day it ends."""
+    moves = Counter()
+    for standing in standings:
+        moves[(standing.valid_from, *standing.counted_as())] += 1
+        if standing.valid_to is not None:
+            moves[(standing.valid_to, *standing.counted_as())] -= 1
+    return moves
+
+
+def judged_of(pledge_ids: list[int], *, made_on: datetime.date | None = None) -> dict[int, Judged]:
+    """What the headline rules read of these pledges (their statements' dates, or
+    `made_on` for all of them; their deadlines; when each of their status updates and
+    reviews in force was recorded): three queries."""
+    checks: dict[int, list[datetime.datetime]] = {pk: [] for pk in pledge_ids}
+    for model in (StatusUpdate, Review):
+        rows = model.objects.in_force().filter(pledge_id__in=pledge_ids).order_by()
+        for pledge_id, moment in rows.values_list("pledge_id", "recorded_at"):
+            checks[pledge_id].append(moment)
+    pledges = Pledge.objects.filter(pk__in=pledge_ids).order_by()
+    return {
+        pk: Judged(made_on or delivered_on, deadline_on, checks[pk])
+        for pk, delivered_on, deadline_on in pledges.values_list(
+            "pk", "statement__delivered_on", "deadline_on"
+        )
+    }
+
+
+def expected_standings(
+    pledge_ids: list[int], periods: dict[int, list[Period]] | None = None, *, made_on=None
+) -> dict[int, list[Standing]]:
+    """The headline periods these pledges' records give (with these status periods: the
+    stored ones, if None)."""
+    if periods is None:
+        periods = stored_periods(pledge_ids)
+    return {
+        pk: standings_of(judged, periods.get(pk, []))
+        for pk, judged in judged_of(pledge_ids, made_on=made_on).items()
+    }
+
+
+def stored_standings(pledge_ids: Iterable[int] | None) -> dict[int, list[Standing]]:
+    """The headline periods stored for these pledges (None: every pledge), by pledge."""
+    rows = HeadlinePeriod.objects.all()
+    if pledge_ids is not None:
+        rows = rows.filter(pledge_id__in=list(pledge_ids))
+    found: dict[int, list[Standing]] = {}
+    for pledge_id, *standing in rows.order_by("pledge_id", "valid_from").values_list(
+        "pledge_id", *Standing._fields
+    ):
+        found.setdefault(pledge_id, []).append(Standing(*standing))
+    return found
+
+
+def standings_changed(pledge_ids: list[int], *, made_on: datetime.date | None = None) -> None:
+    """Rebuild these pledges' headline periods from what they are now (counted from
+    `made_on`, if given, as their statement's new date), and move the day counts by the
+    difference. Inside the transaction of the change, holding the pledges' locks."""
+    if _in_bulk() or not pledge_ids:
+        return
+    expected = expected_standings(pledge_ids, made_on=made_on)
+    stored = stored_standings(pledge_ids)
+    changed = [pk for pk in pledge_ids if expected.get(pk, []) != stored.get(pk, [])]
+    if not changed:
+        return
+    moves = Counter()
+    for pk in changed:
+        moves.update(day_moves_of(expected.get(pk, [])))
+        moves.subtract(day_moves_of(stored.get(pk, [])))
+    groups = groups_of(changed)
+    weeks = week_tallies_of(groups, {pk: expected.get(pk, []) for pk in changed})
+    weeks.subtract(week_tallies_of(groups, {pk: stored.get(pk, []) for pk in changed}))
+    with transaction.atomic():
+        HeadlinePeriod.objects.filter(pledge_id__in=changed).delete()
+        HeadlinePeriod.objects.bulk_create(
+            HeadlinePeriod(pledge_id=pk, **standing._asdict())
+            for pk in changed
+            for standing in expected.get(pk, [])
+        )
+        add_day_moves(moves)
+        add_week_tallies(weeks)
+
+
+def add_day_moves(moves: Counter) -> None:
+    """Add `moves` (keyed (day, status, *HEADLINE_FLAGS)) to the day counts."""
+    _add_to(
+        HeadlineDayCount, ["day", "status", *HEADLINE_FLAGS], {key: {"moves": n} for key, n in moves.items()}
+    )
+
+
+def _add_to(model, keyed_by: list[str], changes: dict[tuple, dict[str, int]]) -> None:
+    """Add `changes` to `model`'s rows: for each key (the values of the `keyed_by`
+    columns), the change of each of its counting columns. One statement, which makes the
+    rows not there yet; in one order, so that two writers never wait on each other's rows
+    crosswise."""
+    rows = sorted((key, change) for key, change in changes.items() if any(change.values()))
+    if not rows:
+        return
+    counting = sorted({column for _, change in rows for column in change})
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    keys = ", ".join(quote(column) for column in keyed_by)
+    added = ", ".join(f"{quote(c)} = {table}.{quote(c)} + excluded.{quote(c)}" for c in counting)
+    row = "(" + ", ".join(["%s"] * (len(keyed_by) + len(counting))) + ")"
+    with connection.cursor() as cursor:
+        for batch in itertools.batched(rows, 500):  # (within any database's limit of parameters)
+            cursor.execute(
+                f"INSERT INTO {table} ({keys}, {', '.join(quote(c) for c in counting)}) "  # noqa: S608 - names of our own
+                f"VALUES {', '.join([row] * len(batch))} ON CONFLICT ({keys}) DO UPDATE SET {added}",
+                [value for key, change in batch for value in (*key, *(change.get(c, 0) for c in counting))],
+            )
+
+
+# --- the week tallies: the rate tables by entity and theme, week by week --------------------
+
+
+def groups_of(pledge_ids: list[int]) -> dict[int, list[tuple[str, int]]]:
+    """The (group, key) each of these pledges counts under in the week tallies: its
+    entity, and each of its themes (NO_THEME if none). Two queries."""
+    groups = {
+        pk: [("entity", actor_id)]
+        for pk, actor_id in Pledge.objects.filter(pk__in=pledge_ids).order_by().values_list("pk", "actor_id")
+    }
+    links = Pledge.themes.through.objects.filter(pledge_id__in=pledge_ids).order_by()
+    themed = set()
+    for pledge_id, theme_id in links.values_list("pledge_id", "theme_id"):
+        groups[pledge_id].append(("theme", theme_id))
+        themed.add(pledge_id)
+    for pk, own in groups.items():
+        if pk not in themed:
+            own.append(("theme", NO_THEME))
+    return groups
+
+
+def week_tallies_of(
+    groups: dict[int, list[tuple[str, int]]], standings: dict[int, list[Standing]]
+) -> Counter:
+    """What these pledges (in these groups, with these headline periods) add to the week
+    tallies, keyed (group, key, week, status): one in the week each period begins, minus
+    one in the week it ends, under each of the pledge's groups."""
+    moves = Counter()
+    for pk, own in standings.items():
+        weeks = Counter()
+        for standing in own:
+            weeks[(week_of(standing.valid_from), standing.status)] += 1
+            if standing.valid_to is not None:
+                weeks[(week_of(standing.valid_to), standing.status)] -= 1
+        for group, key in groups.get(pk, []):
+            for (week, status), n in weeks.items():
+                if n:
+                    moves[(group, key, week, status)] += n
+    return moves
+
+
+def add_week_tallies(moves: Counter) -> None:
+    """Add `moves` (keyed (group, key, week, status)) to the week tallies."""
+    changes: dict[tuple, dict[str, int]] = {}
+    for (group, key, week, status), n in moves.items():
+        # Every column, so that a row made here has them all.
+        changes.setdefault((group, key, week), dict.fromkeys(Status.values, 0))[status] += n
+    _add_to(WeekTally, ["group", "key", "week"], changes)
+
+
+def stored_week_tallies() -> Counter:
+    columns = [status.value for status in Status]
+    counted = Counter()
+    for group, key, week, *counts in WeekTally.objects.values_list("group", "key", "week", *columns):
+        for status, n in zip(columns, counts, strict=True):
+            if n:
+                counted[(group, key, week, status)] = n
+    return counted
+
+
+def stored_day_counts() -> Counter:
+    columns = ["day", "status", *HEADLINE_FLAGS]
+    return Counter(
+        {
+            tuple(key): moves
+            for *key, moves in HeadlineDayCount.objects.values_list(*columns, "moves")
+            if moves
+        }
+    )
+
+
+def recount_standings() -> None:
+    """Every pledge's headline periods, and the day counts, made afresh from the record
+    (bulk work, or repairing what the check found). Writers wait meanwhile."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("LOCK TABLE tracker_headlinedaycount IN EXCLUSIVE MODE")
+        HeadlinePeriod.objects.all().delete()
+        HeadlineDayCount.objects.all().delete()
+        WeekTally.objects.all().delete()
+        ids = list(Pledge.objects.order_by("pk").values_list("pk", flat=True))
+        moves, weeks = Counter(), Counter()
+        for chunk in itertools.batched(ids, 1000):
+            expected = expected_standings(list(chunk))
+            weeks.update(week_tallies_of(groups_of(list(chunk)), expected))
+            HeadlinePeriod.objects.bulk_create(
+                (HeadlinePeriod(pledge_id=pk, **s._asdict()) for pk, own in expected.items() for s in own),
+                batch_size=1000,
+            )
+            for own in expected.values():
+                moves.update(day_moves_of(own))
+        HeadlineDayCount.objects.bulk_create(
+            (
+                HeadlineDayCount(
+                    moves=change, **dict(zip(["day", "status", *HEADLINE_FLAGS], key, strict=True))
+                )
+                for key, change in sorted(moves.items())
+                if change
+            ),
+            batch_size=1000,
+        )
+        add_week_tallies(weeks)
+
+
 # --- the whole read model, from the history: for the check and for bulk writes ------------
 
 
@@ -354,6 +690,7 @@ def recounted_after() -> Iterator[None]:
         _bulk.on = False
     recount_months()
     recount_tallies()
+    recount_standings()
 
 
 def recount_months() -> None:

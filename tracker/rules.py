@@ -99,9 +99,21 @@ def due_within(day: datetime.date, days: int) -> Q:
     return Q(deadline_on__gte=day, deadline_on__lte=day + datetime.timedelta(days=days)) & not_final()
 
 
+def is_due_within(deadline_on: datetime.date | None, status: Status, day: datetime.date, days: int) -> bool:
+    """due_within(), for one pledge in hand."""
+    return bool(
+        deadline_on and day <= deadline_on <= day + datetime.timedelta(days=days) and not status.is_final
+    )
+
+
 def changed_within(day: datetime.date, days: int) -> Q:
     """Its status changed (took effect) in the `days` days up to `day`: after day − days."""
     return Q(shown_last_change_on__gt=day - datetime.timedelta(days=days))
+
+
+def is_changed_within(last_change_on: datetime.date | None, day: datetime.date, days: int) -> bool:
+    """changed_within(), for one pledge in hand."""
+    return bool(last_change_on and last_change_on > day - datetime.timedelta(days=days))
 
 
 def changed_in_period(
@@ -159,6 +171,24 @@ def headlines(day: datetime.date) -> dict[str, Q]:
         "changed_recently": changed_within(day, CHANGED_RECENTLY_DAYS),
         "not_checked": not_checked(day),
         "never_assessed": never_assessed(),
+    }
+
+
+def headlines_of(
+    *,
+    status: Status,
+    deadline_on: datetime.date | None,
+    last_change_on: datetime.date | None,
+    last_checked_at: datetime.datetime | None,
+    day: datetime.date,
+) -> dict[str, bool]:
+    """headlines(), for one pledge in hand as it stood on `day`: which of them it counts in."""
+    return {
+        "overdue": is_overdue(deadline_on, status, day),
+        "due_soon": is_due_within(deadline_on, status, day, DUE_SOON_DAYS),
+        "changed_recently": is_changed_within(last_change_on, day, CHANGED_RECENTLY_DAYS),
+        "not_checked": is_not_checked(last_checked_at, status, day),
+        "never_assessed": status is Status.NOT_ASSESSED,
     }
 
 

@@ -178,6 +178,7 @@ def repair_read_model() -> int:
             repaired += bool(wrong or before != after)
     read_model.recount_months()
     read_model.recount_tallies()
+    read_model.recount_standings()
     search.rebuild_index()
     return repaired
 

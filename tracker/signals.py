@@ -24,6 +24,8 @@ from tracker.middleware import client_address, mark_session_seen
 from tracker.models import (
     Evidence,
     EvidenceWithdrawal,
+    HeadlineDayCount,
+    HeadlinePeriod,
     HistoryEditRefused,
     Pledge,
     Retraction,
@@ -35,6 +37,7 @@ from tracker.models import (
     StatusTally,
     StatusUpdate,
     Theme,
+    WeekTally,
 )
 from tracker.text import text_fingerprint
 
@@ -51,7 +54,7 @@ def _describe(error: ValidationError) -> str:
 def check_fixture_row(sender, instance, raw: bool, **kwargs) -> None:
     if not raw or sender._meta.app_label != "tracker":
         return
-    if sender in (StatusPeriod, StatusMonthCount, StatusTally):
+    if sender in (StatusPeriod, StatusMonthCount, StatusTally, HeadlinePeriod, HeadlineDayCount, WeekTally):
         raise FixtureRowRefused(
             f"{sender._meta.label} is the read model, rebuilt from the history as it loads: "
             "leave it out of the fixture (dumpdata without --all leaves it out)."
@@ -141,12 +144,17 @@ def pledge_counted_before(sender, instance: Pledge, update_fields=None, **kwargs
         return
     if update_fields is not None and not {"status", "actor", "statement"} & set(update_fields):
         return
-    instance._counted_before = read_model.counted_before([instance.pk])
+    regrouped = update_fields is None or bool({"actor", "statement"} & set(update_fields))
+    instance._counted_before = read_model.counted_before([instance.pk], regrouped=regrouped)
 
 
 @receiver(post_save, sender=Pledge)
-def pledge_counted_after(sender, instance: Pledge, created: bool, **kwargs) -> None:
+def pledge_counted_after(sender, instance: Pledge, created: bool, update_fields=None, **kwargs) -> None:
     read_model.counted_after(instance.__dict__.pop("_counted_before", None))
+    # Then, under the groups it has now: a pledge whose deadline or statement (its date)
+    # may have moved counts in other headline figures on other days.
+    if not created and (update_fields is None or {"deadline_on", "statement"} & set(update_fields)):
+        read_model.standings_changed([instance.pk])
 
 
 @receiver(m2m_changed, sender=Pledge.themes.through)

@@ -2,8 +2,9 @@
 `manage.py check_read_model [--repair]`.
 
 For every pledge: the fields it stores of its history (services.STORED_FROM_HISTORY), its
-status periods (tracker.read_model) and its search text (tracker.search); then the
-search index, and the dashboard's month counts and tallies against those counted afresh. It prints
+status periods and headline periods (tracker.read_model) and its search text
+(tracker.search); then the search index, and the dashboard's month counts, day counts,
+week tallies and tallies against those counted afresh. It prints
 what differs and fails; `--repair` writes what the history gives (the history itself is
 never touched) and says what it repaired.
 """
@@ -11,6 +12,7 @@ never touched) and says what it repaired.
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
@@ -23,7 +25,10 @@ SHOWN = 20
 
 
 class Command(BaseCommand):
-    help = "Compare the pledges' stored fields, status periods, month counts and tallies with their history."
+    help = (
+        "Compare the pledges' stored fields, status and headline periods, month and day counts "
+        "and tallies with their history."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--repair", action="store_true", help="Write what the history gives.")
@@ -38,7 +43,10 @@ class Command(BaseCommand):
             self.stdout.write("The read model agrees with the history.")
         elif repair:
             repaired = services.repair_read_model()
-            self.stdout.write(f"Repaired {repaired} pledges, and counted the months and the tallies afresh.")
+            self.stdout.write(
+                f"Repaired {repaired} pledges, and made the headline periods, and counted the months, "
+                "the days and the tallies, afresh."
+            )
         else:
             raise CommandError(
                 f"{len(differences)} differences from the history. Run again with --repair to write "
@@ -52,10 +60,14 @@ def find_differences(*, progress: bool = False) -> list[str]:
     pledges = Pledge.objects.select_related("statement").order_by("pk")
     made_on = {}
     expected_periods = {}
+    day_counts, week_tallies = Counter(), Counter()
     ids = list(pledges.values_list("pk", flat=True))
     for chunk in tqdm(list(itertools.batched(ids, CHUNK)), unit=" chunks", disable=not progress):
         expected = read_model.expected_periods(list(chunk))
         stored = read_model.stored_periods(chunk)
+        standings = read_model.expected_standings(list(chunk), expected)
+        stored_standings = read_model.stored_standings(chunk)
+        week_tallies.update(read_model.week_tallies_of(read_model.groups_of(list(chunk)), standings))
         for pledge in pledges.filter(pk__in=chunk):
             made_on[pledge.pk] = pledge.statement.delivered_on
             periods = expected.get(pledge.pk, [])
@@ -63,6 +75,12 @@ def find_differences(*, progress: bool = False) -> list[str]:
             if stored.get(pledge.pk, []) != periods:
                 differences.append(
                     f"pledge {pledge.pk}: status periods {stored.get(pledge.pk, [])} != {periods}"
+                )
+            own = standings.get(pledge.pk, [])
+            day_counts.update(read_model.day_moves_of(own))
+            if stored_standings.get(pledge.pk, []) != own:
+                differences.append(
+                    f"pledge {pledge.pk}: headline periods {stored_standings.get(pledge.pk, [])} != {own}"
                 )
             words = search.search_text_of(pledge.quote, pledge.summary, pledge.statement.title)
             if pledge.search_text != words:
@@ -85,6 +103,19 @@ def find_differences(*, progress: bool = False) -> list[str]:
             differences.append(
                 f"month count {month:%Y-%m} {status}: {stored.get((month, status), 0)}, "
                 f"not {counted.get((month, status), 0)}"
+            )
+    stored = read_model.stored_day_counts()
+    for key in sorted(set(day_counts) | set(stored)):
+        if day_counts[key] != stored[key]:
+            day, *counted_as = key
+            differences.append(f"day count {day:%Y-%m-%d} {counted_as}: {stored[key]}, not {day_counts[key]}")
+    stored = read_model.stored_week_tallies()
+    for tally in sorted(set(week_tallies) | set(stored)):
+        if week_tallies[tally] != stored[tally]:
+            group, key, week, status = tally
+            differences.append(
+                f"week tally of {group} {key} {week:%Y-%m-%d} {status}: {stored[tally]}, "
+                f"not {week_tallies[tally]}"
             )
     counted, stored = read_model.tallies_of(None), read_model.stored_tallies()
     for group, key, status in sorted(set(counted) | set(stored)):

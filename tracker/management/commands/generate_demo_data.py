@@ -33,9 +33,11 @@ from tqdm import tqdm
 from tracker import read_model, search
 from tracker.db_triggers import history_maintenance
 from tracker.models import (
+    NO_THEME,
     Entity,
     Evidence,
     EvidenceWithdrawal,
+    HeadlinePeriod,
     Pledge,
     PledgeRevision,
     ProposedPledge,
@@ -126,6 +128,7 @@ def remove_synthetic() -> int:
     with transaction.atomic(), history_maintenance(connection), read_model.recounted_after():
         for rows in (
             StatusPeriod.objects.filter(synthetic),
+            HeadlinePeriod.objects.filter(synthetic),
             ReviewRetraction.objects.filter(review__pledge__statement__slug__startswith=SLUG_PREFIX),
             Review.objects.filter(synthetic),
             Retraction.objects.filter(status_update__pledge__statement__slug__startswith=SLUG_PREFIX),
@@ -302,8 +305,9 @@ def generate(count: int, rng: random.Random, *, progress: bool = False) -> dict[
 
 
 def _read_model(pledges: list[Pledge], histories: list[PledgeHistory]) -> Counter:
-    """The pledges' periods (written here), and what they add to the month counts."""
-    periods, moves = [], Counter()
+    """The pledges' status and headline periods, the day counts and the week tallies
+    (written here), and what they add to the month counts."""
+    periods, headlines, moves, day_moves, week_tallies = [], [], Counter(), Counter(), Counter()
     for pledge, history in zip(pledges, histories, strict=True):
         in_force = [
             read_model.Update(update.effective_on, update.recorded_at, update.pk, update.status)
@@ -313,7 +317,20 @@ def _read_model(pledges: list[Pledge], histories: list[PledgeHistory]) -> Counte
         own = read_model.periods_of(in_force)
         periods += [Row(pledge_id=pledge.pk, **period._asdict()) for period in own]
         moves.update(read_model.moves_of(pledge.statement.delivered_on, own))
+        checks = [update.recorded_at for update in in_force] + [
+            review.recorded_at for review in history.reviews
+        ]
+        judged = read_model.Judged(pledge.statement.delivered_on, pledge.deadline_on, checks)
+        standings = read_model.standings_of(judged, own)
+        headlines += [Row(pledge_id=pledge.pk, **standing._asdict()) for standing in standings]
+        day_moves.update(read_model.day_moves_of(standings))
+        # (Synthetic pledges have no theme.)
+        groups = {pledge.pk: [("entity", pledge.actor_id), ("theme", NO_THEME)]}
+        week_tallies.update(read_model.week_tallies_of(groups, {pledge.pk: standings}))
     _insert(StatusPeriod, periods)
+    _insert(HeadlinePeriod, headlines)
+    read_model.add_day_moves(day_moves)
+    read_model.add_week_tallies(week_tallies)
     return moves
 
 
