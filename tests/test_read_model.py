@@ -269,6 +269,30 @@ def test_the_tallies_follow_each_way_a_pledge_changes_group(today, analyst):
     assert_tallies_agree(today)
 
 
+def test_headline_periods_change_where_a_rule_changes_its_mind():
+    """A pledge made on 1 March 2024 with a deadline of 30 June, judged in progress on
+    10 March (recorded that day) and never checked again: due soon from 1 April (90 days
+    before the deadline), changed recently until 9 April, overdue from 1 July, not checked
+    from 6 September (180 days after the check)."""
+    day = datetime.date
+    checked = datetime.datetime(2024, 3, 10, 12, tzinfo=datetime.UTC)
+    judged = read_model.Judged(day(2024, 3, 1), day(2024, 6, 30), [checked])
+    periods = [read_model.Period("in_progress", day(2024, 3, 10), None, 1)]
+    Standing = read_model.Standing
+    assert read_model.standings_of(judged, periods) == [
+        Standing(day(2024, 3, 1), day(2024, 3, 10), "not_assessed", False, False, False, False),
+        Standing(day(2024, 3, 10), day(2024, 4, 1), "in_progress", False, False, True, False),
+        Standing(day(2024, 4, 1), day(2024, 4, 9), "in_progress", False, True, True, False),
+        Standing(day(2024, 4, 9), day(2024, 7, 1), "in_progress", False, True, False, False),
+        Standing(day(2024, 7, 1), day(2024, 9, 6), "in_progress", True, False, False, False),
+        Standing(day(2024, 9, 6), None, "in_progress", True, False, False, True),
+    ]
+    # What they add to the day counts: one where each begins, minus one where it ends.
+    moves = read_model.day_moves_of(read_model.standings_of(judged, periods))
+    assert sum(moves.values()) == 1
+    assert moves[(day(2024, 9, 6), "in_progress", True, False, False, True)] == 1
+
+
 def test_periods_leave_out_what_decides_nothing(today):
     updates = [
         read_model.Update(

@@ -201,7 +201,12 @@ class Statement(models.Model):
         permissions = [("import_statements", "Can import statements from files and pasted text")]
         # The pledge list's order (newest statement first, then by slug and number) reads
         # the statements in this index, and each statement's pledges in their own.
-        indexes = [models.Index(fields=["delivered_on", "slug"], name="statement_list_order")]
+        # The dashboard's rates by statement walk the statements by title, stopping at the
+        # first few that hold pledges.
+        indexes = [
+            models.Index(fields=["delivered_on", "slug"], name="statement_list_order"),
+            models.Index(fields=["title"], name="statement_by_title"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=_web_url_check("source_url", blank_allowed=True),
@@ -1467,12 +1472,6 @@ class HeadlinePeriod(models.Model):
     objects = models.Manager()
 
     class Meta:
-        # The periods begun, and ended, in a few days, with the pledge and status of each
-        # read from the index alone (WeekTally.objects.compliance_as_of).
-        indexes = [
-            models.Index(fields=["valid_from", "pledge", "status"], name="headline_period_begun"),
-            models.Index(fields=["valid_to", "pledge", "status"], name="headline_period_ended"),
-        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True) | Q(valid_to__gt=F("valid_from")),
@@ -1533,8 +1532,8 @@ class HeadlineDayCount(models.Model):
         return f"{self.get_status_display()} on {self.day:%Y-%m-%d}: {self.moves:+d}"
 
 
-# The groupings a WeekTally counts by: the rate tables the dashboard reads from them as of
-# a past day (a statement's pledges are few, and counted one by one).
+# The groupings a WeekTally and a DayTally count by: the rate tables the dashboard reads
+# from them as of a past day (a statement's pledges are few, and counted one by one).
 WEEK_TALLY_GROUPS = ("entity", "theme")
 # The rate tables' group keys, as pledges' fields.
 GROUP_KEYS = {"entity": "actor_id", "statement": "statement_id", "theme": "themes"}
@@ -1551,72 +1550,54 @@ class WeekTallyQuerySet(models.QuerySet):
     ) -> list[dict]:
         """PledgeQuerySet.compliance_by() for every pledge as of the past `day` as the
         record stands now, by entity or theme (`group`), in one query: the week tallies of
-        the weeks before `day`'s, plus the headline periods that begin, less those that
-        end, from that week's Monday to `day` (a week of them at most). Rows as
-        compliance_by() gives them, in the same order; with order "name" and a `limit`,
-        only those of the first groups by name are read."""
+        the weeks before `day`'s, plus the day tallies from that week's Monday to `day`.
+        Rows as compliance_by() gives them, in the same order; with order "name" and a
+        `limit`, only those of the first groups by name are read."""
         week = week_of(day)
         columns = Status.values
         named = Entity.objects if group == "entity" else Theme.objects
-        first_only = group == "entity" and order == "name" and limit is not None
-        if first_only:
+        days = DayTally.objects.filter(group=group, day__gte=week, day__lte=day)
+        weeks = self.filter(group=group, week__lt=week)
+        if group == "entity" and order == "name" and limit is not None:
             made_by_then = Pledge.objects.filter(actor=OuterRef("pk"), statement__delivered_on__lte=day)
             first = Entity.objects.filter(Exists(made_by_then)).order_by("name", "pk").values("pk")[:limit]
-            named = named.filter(pk__in=first)
+            named, weeks, days = (
+                named.filter(pk__in=first),
+                weeks.filter(key__in=first),
+                days.filter(key__in=first),
+            )
         # Each group that may be counted, with its name, in a row of its own (sign 0).
         marks = (
             named.order_by()
             .annotate(key=F("pk"), group_name=F("name"), sign=Value(0), **{c: Value(0) for c in columns})
             .values_list("key", "group_name", "sign", *columns)
         )
-        tallies = self.filter(group=group, week__lt=week)
-        if first_only:
-            tallies = tallies.filter(key__in=first)
-        parts = [
-            marks,
-            tallies.values("key")
+        sums = [
+            dated.values("key")
             .annotate(
                 group_name=Value(None, models.CharField()),
                 sign=Value(1),
                 **{c: models.Sum(c) for c in columns},
             )
-            .values_list("key", "group_name", "sign", *columns),
+            .values_list("key", "group_name", "sign", *columns)
+            for dated in (weeks, days)
         ]
-        # The pledge's entity by its id, not by a join: with one, PostgreSQL read every
-        # pledge to count the few whose periods begin or end in those days.
-        group_of_pledge = {
-            "entity": Subquery(Pledge.objects.filter(pk=OuterRef("pledge_id")).order_by().values("actor_id")),
-            "theme": F("pledge__themes"),
-        }[group]
-        for edge, sign in (("valid_from", 1), ("valid_to", -1)):
-            # (Pledges made in those days begin their first period then.)
-            changed = (
-                HeadlinePeriod.objects.filter(**{f"{edge}__gte": week, f"{edge}__lte": day})
-                .values(group_key=group_of_pledge)
-                .annotate(
-                    group_name=Value(None, models.CharField()),
-                    sign=Value(sign),
-                    **{c: models.Count("pk", filter=Q(status=c)) for c in columns},
-                )
-            )
-            parts.append(changed.values_list("group_key", "group_name", "sign", *columns))
-        rows = list(parts[0].union(*parts[1:], all=True).order_by("group_name", "key"))
+        rows = list(marks.union(*sums, all=True).order_by("group_name", "key"))
         # By name, in the database's order (as the pages sort them), then by key; no theme
         # (no name) after every name, as compliance_by() orders it.
         names: dict[int | None, str | None] = {
             found: group_name for found, group_name, sign, *_ in rows if sign == 0 and group_name is not None
         }
-        counts: dict[int | None, Counter] = {found: Counter() for found in names}
         if group == "theme":
             names[None] = None
+        counts: dict[int | None, Counter] = {found: Counter() for found in names}
         for found, _, sign, *by_status in rows:
-            found = None if found in (None, NO_THEME) and group == "theme" else found
-            if sign == 0 or found not in names:
-                continue  # (a name; or not one of the first entities)
-            counted = counts.setdefault(found, Counter())
+            found = None if found == NO_THEME and group == "theme" else found
+            if sign == 0 or found not in counts:
+                continue  # (a name; or a group the database no longer holds)
             for status, n in zip(columns, by_status, strict=True):
-                counted[status] += sign * (n or 0)
-        in_order = [found for found in names if sum(counts.get(found, Counter()).values()) > 0]
+                counts[found][status] += n or 0
+        in_order = [found for found in names if sum(counts[found].values()) > 0]
         return _rows_in_order(in_order, counts, names, order, limit)
 
 
@@ -1655,17 +1636,13 @@ class WeekTally(StatusColumns):
     """By how much the number of pledges of one entity (the one making them) or one
     theme with each status moves in one week, from its Monday, as the record stands now;
     the dashboard's rate tables as of a past day sum them up to that day's week, and add
-    the days since from the headline periods. Counted as the tallies are (StatusTally):
+    the days since from the day tallies (DayTally). Counted as the tallies are (StatusTally):
     a pledge with several themes under each, one with none under theme 0. Each write adds
     what it changes (tracker.read_model)."""
 
     group = models.CharField(max_length=10, choices=[(group, group) for group in WEEK_TALLY_GROUPS])
     key = models.PositiveBigIntegerField(help_text="The entity's or theme's id; 0: no theme.")
     week = models.DateField(help_text="The Monday the week begins.")
-
-    # What the key names, for a group's names in the same query (_named_by_key).
-    entity = _named_by_key(Entity)
-    theme = _named_by_key(Theme)
 
     not_dumped = NotDumpedManager()
     objects = WeekTallyQuerySet.as_manager()
@@ -1675,6 +1652,24 @@ class WeekTally(StatusColumns):
 
     def __str__(self) -> str:
         return f"{self.group} {self.key}, week of {self.week:%Y-%m-%d}"
+
+
+class DayTally(StatusColumns):
+    """WeekTally, day by day: the days of a week not over yet, as of a past day, are added
+    from these (a week of them at most)."""
+
+    group = models.CharField(max_length=10, choices=[(group, group) for group in WEEK_TALLY_GROUPS])
+    key = models.PositiveBigIntegerField(help_text="The entity's or theme's id; 0: no theme.")
+    day = models.DateField()
+
+    not_dumped = NotDumpedManager()
+    objects = models.Manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["group", "key", "day"], name="day_tally_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.group} {self.key} on {self.day:%Y-%m-%d}"
 
 
 # --- proposed pledges -------------------------------------------------------------------

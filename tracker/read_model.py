@@ -49,6 +49,7 @@ from tracker import rules
 from tracker.models import (
     HEADLINE_FLAGS,
     NO_THEME,
+    DayTally,
     HeadlineDayCount,
     HeadlinePeriod,
     Pledge,
@@ -238,8 +239,8 @@ def pledge_deleted(pledge: Pledge) -> None:
         gone, weeks = Counter(), Counter()
         gone.subtract(day_moves_of(standings.get(pledge.pk, [])))
         add_day_moves(gone)
-        weeks.subtract(week_tallies_of(groups_of([pledge.pk]), standings))
-        add_week_tallies(weeks)
+        weeks.subtract(dated_tallies_of(groups_of([pledge.pk]), standings))
+        add_dated_tallies(weeks)
 
 
 def add_moves(moves: Counter) -> None:
@@ -314,7 +315,7 @@ def counted_before(pledge_ids: Iterable[int], *, regrouped: bool = True) -> Coun
         return None
     if transaction.get_connection().in_atomic_block:  # (a lock lasts only as long as one)
         list(Pledge.objects.filter(pk__in=pledge_ids).select_for_update().order_by("pk").values("pk"))
-    weeks = week_tallies_of(groups_of(pledge_ids), stored_standings(pledge_ids)) if regrouped else None
+    weeks = dated_tallies_of(groups_of(pledge_ids), stored_standings(pledge_ids)) if regrouped else None
     return Counted(pledge_ids, tallies_of(pledge_ids), weeks)
 
 
@@ -328,9 +329,9 @@ def counted_after(before: Counted | None) -> None:
     moves.subtract(before.tallies)
     add_tallies(moves)
     if before.weeks is not None:
-        weeks = week_tallies_of(groups_of(before.pledge_ids), stored_standings(before.pledge_ids))
+        weeks = dated_tallies_of(groups_of(before.pledge_ids), stored_standings(before.pledge_ids))
         weeks.subtract(before.weeks)
-        add_week_tallies(weeks)
+        add_dated_tallies(weeks)
 
 
 def add_tallies(moves: Counter) -> None:
@@ -528,8 +529,8 @@ def standings_changed(pledge_ids: list[int], *, made_on: datetime.date | None = 
         moves.update(day_moves_of(expected.get(pk, [])))
         moves.subtract(day_moves_of(stored.get(pk, [])))
     groups = groups_of(changed)
-    weeks = week_tallies_of(groups, {pk: expected.get(pk, []) for pk in changed})
-    weeks.subtract(week_tallies_of(groups, {pk: stored.get(pk, []) for pk in changed}))
+    weeks = dated_tallies_of(groups, {pk: expected.get(pk, []) for pk in changed})
+    weeks.subtract(dated_tallies_of(groups, {pk: stored.get(pk, []) for pk in changed}))
     with transaction.atomic():
         HeadlinePeriod.objects.filter(pledge_id__in=changed).delete()
         HeadlinePeriod.objects.bulk_create(
@@ -538,7 +539,7 @@ def standings_changed(pledge_ids: list[int], *, made_on: datetime.date | None = 
             for standing in expected.get(pk, [])
         )
         add_day_moves(moves)
-        add_week_tallies(weeks)
+        add_dated_tallies(weeks)
 
 
 def add_day_moves(moves: Counter) -> None:
@@ -571,7 +572,7 @@ def _add_to(model, keyed_by: list[str], changes: dict[tuple, dict[str, int]]) ->
             )
 
 
-# --- the week tallies: the rate tables by entity and theme, week by week --------------------
+# --- the week and day tallies: the rate tables by entity and theme, by date --------------------
 
 
 def groups_of(pledge_ids: list[int]) -> dict[int, list[tuple[str, int]]]:
@@ -592,42 +593,60 @@ def groups_of(pledge_ids: list[int]) -> dict[int, list[tuple[str, int]]]:
     return groups
 
 
-def week_tallies_of(
+def dated_tallies_of(
     groups: dict[int, list[tuple[str, int]]], standings: dict[int, list[Standing]]
 ) -> Counter:
     """What these pledges (in these groups, with these headline periods) add to the week
-    tallies, keyed (group, key, week, status): one in the week each period begins, minus
-    one in the week it ends, under each of the pledge's groups."""
+    and day tallies, keyed (group, key, day, status): one on the day each period begins,
+    minus one on the day it ends, under each of the pledge's groups (periods that differ
+    only by a headline rule cancel out)."""
     moves = Counter()
     for pk, own in standings.items():
-        weeks = Counter()
+        days = Counter()
         for standing in own:
-            weeks[(week_of(standing.valid_from), standing.status)] += 1
+            days[(standing.valid_from, standing.status)] += 1
             if standing.valid_to is not None:
-                weeks[(week_of(standing.valid_to), standing.status)] -= 1
+                days[(standing.valid_to, standing.status)] -= 1
         for group, key in groups.get(pk, []):
-            for (week, status), n in weeks.items():
+            for (day, status), n in days.items():
                 if n:
-                    moves[(group, key, week, status)] += n
+                    moves[(group, key, day, status)] += n
     return moves
 
 
-def add_week_tallies(moves: Counter) -> None:
-    """Add `moves` (keyed (group, key, week, status)) to the week tallies."""
-    changes: dict[tuple, dict[str, int]] = {}
-    for (group, key, week, status), n in moves.items():
-        # Every column, so that a row made here has them all.
-        changes.setdefault((group, key, week), dict.fromkeys(Status.values, 0))[status] += n
-    _add_to(WeekTally, ["group", "key", "week"], changes)
+def by_week(moves: Counter) -> Counter:
+    """Dated tallies' moves (keyed (group, key, day, status)) by the week they fall in."""
+    weeks = Counter()
+    for (group, key, day, status), n in moves.items():
+        weeks[(group, key, week_of(day), status)] += n
+    return nonzero(weeks)
 
 
-def stored_week_tallies() -> Counter:
+def nonzero(moves: Counter) -> Counter:
+    """`moves` without those that add nothing (`+moves` would leave out the negative too)."""
+    return Counter({key: n for key, n in moves.items() if n})
+
+
+def add_dated_tallies(moves: Counter) -> None:
+    """Add `moves` (keyed (group, key, day, status)) to the week tallies and the day
+    tallies, in that order (as every writer does)."""
+    for model, dated_by, dated in ((WeekTally, "week", by_week(moves)), (DayTally, "day", moves)):
+        changes: dict[tuple, dict[str, int]] = {}
+        for (group, key, day, status), n in dated.items():
+            # Every column, so that a row made here has them all.
+            changes.setdefault((group, key, day), dict.fromkeys(Status.values, 0))[status] += n
+        _add_to(model, ["group", "key", dated_by], changes)
+
+
+def stored_dated_tallies(model: type[WeekTally] | type[DayTally]) -> Counter:
+    """The week or day tallies stored, keyed (group, key, week or day, status)."""
     columns = [status.value for status in Status]
+    dated_by = "week" if model is WeekTally else "day"
     counted = Counter()
-    for group, key, week, *counts in WeekTally.objects.values_list("group", "key", "week", *columns):
+    for group, key, day, *counts in model.objects.values_list("group", "key", dated_by, *columns):
         for status, n in zip(columns, counts, strict=True):
             if n:
-                counted[(group, key, week, status)] = n
+                counted[(group, key, day, status)] = n
     return counted
 
 
@@ -652,11 +671,12 @@ def recount_standings() -> None:
         HeadlinePeriod.objects.all().delete()
         HeadlineDayCount.objects.all().delete()
         WeekTally.objects.all().delete()
+        DayTally.objects.all().delete()
         ids = list(Pledge.objects.order_by("pk").values_list("pk", flat=True))
         moves, weeks = Counter(), Counter()
         for chunk in itertools.batched(ids, 1000):
             expected = expected_standings(list(chunk))
-            weeks.update(week_tallies_of(groups_of(list(chunk)), expected))
+            weeks.update(dated_tallies_of(groups_of(list(chunk)), expected))
             HeadlinePeriod.objects.bulk_create(
                 (HeadlinePeriod(pledge_id=pk, **s._asdict()) for pk, own in expected.items() for s in own),
                 batch_size=1000,
@@ -673,7 +693,7 @@ def recount_standings() -> None:
             ),
             batch_size=1000,
         )
-        add_week_tallies(weeks)
+        add_dated_tallies(weeks)
 
 
 # --- the whole read model, from the history: for the check and for bulk writes ------------

@@ -22,6 +22,7 @@ from tracker import read_model, search, services
 from tracker.db_triggers import HISTORY_TABLES
 from tracker.middleware import client_address, mark_session_seen
 from tracker.models import (
+    DayTally,
     Evidence,
     EvidenceWithdrawal,
     HeadlineDayCount,
@@ -54,7 +55,8 @@ def _describe(error: ValidationError) -> str:
 def check_fixture_row(sender, instance, raw: bool, **kwargs) -> None:
     if not raw or sender._meta.app_label != "tracker":
         return
-    if sender in (StatusPeriod, StatusMonthCount, StatusTally, HeadlinePeriod, HeadlineDayCount, WeekTally):
+    read_model_rows = (StatusPeriod, StatusMonthCount, StatusTally, HeadlinePeriod, HeadlineDayCount)
+    if sender in (*read_model_rows, WeekTally, DayTally):
         raise FixtureRowRefused(
             f"{sender._meta.label} is the read model, rebuilt from the history as it loads: "
             "leave it out of the fixture (dumpdata without --all leaves it out)."

@@ -4,7 +4,7 @@
 For every pledge: the fields it stores of its history (services.STORED_FROM_HISTORY), its
 status periods and headline periods (tracker.read_model) and its search text
 (tracker.search); then the search index, and the dashboard's month counts, day counts,
-week tallies and tallies against those counted afresh. It prints
+week and day tallies and tallies against those counted afresh. It prints
 what differs and fails; `--repair` writes what the history gives (the history itself is
 never touched) and says what it repaired.
 """
@@ -18,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from tracker import read_model, search, services
-from tracker.models import Pledge
+from tracker.models import DayTally, Pledge, WeekTally
 
 CHUNK = 500
 SHOWN = 20
@@ -60,14 +60,14 @@ def find_differences(*, progress: bool = False) -> list[str]:
     pledges = Pledge.objects.select_related("statement").order_by("pk")
     made_on = {}
     expected_periods = {}
-    day_counts, week_tallies = Counter(), Counter()
+    day_counts, dated_tallies = Counter(), Counter()
     ids = list(pledges.values_list("pk", flat=True))
     for chunk in tqdm(list(itertools.batched(ids, CHUNK)), unit=" chunks", disable=not progress):
         expected = read_model.expected_periods(list(chunk))
         stored = read_model.stored_periods(chunk)
         standings = read_model.expected_standings(list(chunk), expected)
         stored_standings = read_model.stored_standings(chunk)
-        week_tallies.update(read_model.week_tallies_of(read_model.groups_of(list(chunk)), standings))
+        dated_tallies.update(read_model.dated_tallies_of(read_model.groups_of(list(chunk)), standings))
         for pledge in pledges.filter(pk__in=chunk):
             made_on[pledge.pk] = pledge.statement.delivered_on
             periods = expected.get(pledge.pk, [])
@@ -109,14 +109,18 @@ def find_differences(*, progress: bool = False) -> list[str]:
         if day_counts[key] != stored[key]:
             day, *counted_as = key
             differences.append(f"day count {day:%Y-%m-%d} {counted_as}: {stored[key]}, not {day_counts[key]}")
-    stored = read_model.stored_week_tallies()
-    for tally in sorted(set(week_tallies) | set(stored)):
-        if week_tallies[tally] != stored[tally]:
-            group, key, week, status = tally
-            differences.append(
-                f"week tally of {group} {key} {week:%Y-%m-%d} {status}: {stored[tally]}, "
-                f"not {week_tallies[tally]}"
-            )
+    for model, counted in (
+        (WeekTally, read_model.by_week(dated_tallies)),
+        (DayTally, read_model.nonzero(dated_tallies)),
+    ):
+        stored = read_model.stored_dated_tallies(model)
+        for tally in sorted(set(counted) | set(stored)):
+            if counted[tally] != stored[tally]:
+                group, key, day, status = tally
+                differences.append(
+                    f"{model._meta.verbose_name} of {group} {key} {day:%Y-%m-%d} {status}: {stored[tally]}, "
+                    f"not {counted[tally]}"
+                )
     counted, stored = read_model.tallies_of(None), read_model.stored_tallies()
     for group, key, status in sorted(set(counted) | set(stored)):
         if counted[(group, key, status)] != stored[(group, key, status)]:

@@ -305,9 +305,9 @@ def generate(count: int, rng: random.Random, *, progress: bool = False) -> dict[
 
 
 def _read_model(pledges: list[Pledge], histories: list[PledgeHistory]) -> Counter:
-    """The pledges' status and headline periods, the day counts and the week tallies
-    (written here), and what they add to the month counts."""
-    periods, headlines, moves, day_moves, week_tallies = [], [], Counter(), Counter(), Counter()
+    """The pledges' status and headline periods, the day counts and the week and
+    day tallies (written here), and what they add to the month counts."""
+    periods, headlines, moves, day_moves, dated_tallies = [], [], Counter(), Counter(), Counter()
     for pledge, history in zip(pledges, histories, strict=True):
         in_force = [
             read_model.Update(update.effective_on, update.recorded_at, update.pk, update.status)
@@ -326,11 +326,11 @@ def _read_model(pledges: list[Pledge], histories: list[PledgeHistory]) -> Counte
         day_moves.update(read_model.day_moves_of(standings))
         # (Synthetic pledges have no theme.)
         groups = {pledge.pk: [("entity", pledge.actor_id), ("theme", NO_THEME)]}
-        week_tallies.update(read_model.week_tallies_of(groups, {pledge.pk: standings}))
+        dated_tallies.update(read_model.dated_tallies_of(groups, {pledge.pk: standings}))
     _insert(StatusPeriod, periods)
     _insert(HeadlinePeriod, headlines)
     read_model.add_day_moves(day_moves)
-    read_model.add_week_tallies(week_tallies)
+    read_model.add_dated_tallies(dated_tallies)
     return moves
 
 
