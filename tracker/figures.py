@@ -76,37 +76,35 @@ def dashboard(
     each count with its link."""
     link = list_link(as_of, known_on)
     pledges = Pledge.objects.as_of(day, known_on)
-    later = None
+    # How many pledges are of statements dated after the day (today), and whether the
+    # day is past with the record as it stands now (read from the dated summaries).
+    later, dated = None, False
     if as_stored(day, known_on):
         # As the record stands today: read what the pledges store, by indexes, and the
         # tallies (tracker.read_model), unless a statement is dated later than the day.
         counts, by_status, later = Pledge.objects.counts_today(day)
     elif all_known(known_on):
         # A past day, as the record stands now: the sum of the day counts up to it.
+        dated = True
         counts, by_status = HeadlineDayCount.objects.counts_as_of(day)
     else:
         counts, by_status = pledges.counts_as_of(day)
+
     # The compliance rate per entity, theme and statement, each row with the links to
     # the pledges it rests on and to all its pledges; the first RATES_SHOWN of each,
     # with the link to the full list where there are more.
-    tallies = StatusTally.objects if later == 0 else None
-    # A past day as the record stands now: the week tallies, for the groups they count.
-    week_tallies_on = day if not as_stored(day, known_on) and all_known(known_on) else None
+    def rates(group: str, key: str, name: str, limit: int | None) -> list[dict]:
+        # Every table holds the same figures: read from the tallies today (unless a
+        # statement is dated later), from the week and day tallies for a past day as the
+        # record stands now (entities and themes), or else counted pledge by pledge.
+        if later == 0:
+            return StatusTally.objects.compliance_by(group, order=rates_by, limit=limit)
+        if dated and group in WEEK_TALLY_GROUPS:
+            return WeekTally.objects.compliance_as_of(group, day, order=rates_by, limit=limit)
+        return pledges.compliance_by(key, name, order=rates_by, limit=limit)
+
     compliance = [
-        rate_table(
-            pledges,
-            tallies,
-            group,
-            heading,
-            key,
-            name,
-            full_list,
-            link,
-            rates_by,
-            as_of,
-            known_on,
-            week_tallies_on,
-        )
+        rate_table(rates, group, heading, key, name, full_list, link, as_of, known_on)
         for group, heading, key, name, full_list in RATE_GROUPS
     ]
     # The theme chart counts what the theme rates counted: every theme, by status.
@@ -160,19 +158,11 @@ RATES_SHOWN = 20
 SHOWN_ON_A_PAGE = 20
 
 
-def rate_table(
-    pledges, tallies, group, heading, key, name, full_list, link, order, as_of, known_on, week_tallies_on=None
-) -> tuple:
-    """(group, heading, rows, link to all of them if some are left out) for the dashboard:
-    counted from `pledges`, or read from the `tallies` if given, or from the week tallies
-    as of `week_tallies_on` where they count the group (they all hold the same)."""
+def rate_table(rates, group, heading, key, name, full_list, link, as_of, known_on) -> tuple:
+    """(group, heading, rows, link to all of them if some are left out) for the dashboard,
+    the rows as `rates` reads them."""
     limit = RATES_SHOWN + 1 if full_list else None
-    if tallies is not None:
-        rows = tallies.compliance_by(group, order=order, limit=limit)
-    elif week_tallies_on is not None and group in WEEK_TALLY_GROUPS:
-        rows = WeekTally.objects.compliance_as_of(group, week_tallies_on, order=order, limit=limit)
-    else:
-        rows = pledges.compliance_by(key, name, order=order, limit=limit)
+    rows = rates(group, key, name, limit)
     more = None
     if len(rows) > RATES_SHOWN and full_list:
         rows = rows[:RATES_SHOWN]

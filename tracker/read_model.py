@@ -65,6 +65,7 @@ from tracker.models import (
 from tracker.vocabulary import Status
 
 NOT_ASSESSED = Status.NOT_ASSESSED.value
+STATUS_VALUES = tuple(Status.values)
 
 # Set while many pledges are made or deleted at once (`recounted_after`): the month
 # counts are counted once at the end instead of pledge by pledge.
@@ -416,7 +417,8 @@ def standings_of(judged: Judged, periods: list[Period]) -> list[Standing]:
     none of them changes."""
     # (day, moment) of each check, in the order recorded: the last one recorded by a day
     # is the last of those up to (that day, the latest moment).
-    check_days = sorted((timezone.localdate(moment), moment) for moment in judged.checks)
+    zone = timezone.get_current_timezone()
+    check_days = sorted((timezone.localdate(moment, zone), moment) for moment in judged.checks)
     firsts = {judged.made_on}
     for period in periods:
         firsts |= {period.valid_from, period.valid_to}
@@ -444,6 +446,7 @@ def standings_of(judged: Judged, periods: list[Period]) -> list[Standing]:
             last_change_on=period.valid_from if period else None,
             last_checked_at=checked,
             day=day,
+            zone=zone,
         )
         standing = Standing(day, None, status, *(judged_then[name] for name in HEADLINE_FLAGS))
         if standings and standings[-1].counted_as() == standing.counted_as():
@@ -634,7 +637,7 @@ def add_dated_tallies(moves: Counter) -> None:
         changes: dict[tuple, dict[str, int]] = {}
         for (group, key, day, status), n in dated.items():
             # Every column, so that a row made here has them all.
-            changes.setdefault((group, key, day), dict.fromkeys(Status.values, 0))[status] += n
+            changes.setdefault((group, key, day), dict.fromkeys(STATUS_VALUES, 0))[status] += n
         _add_to(model, ["group", "key", dated_by], changes)
 
 

@@ -179,16 +179,24 @@ def _insert(model: type[models.Model], rows: list[Row]) -> None:
             return ops.adapt_datetimefield_value
         if isinstance(f, models.DateField):
             return ops.adapt_datefield_value
-        return lambda value: value.value if isinstance(value, enum.Enum) else value
+        if f.choices:  # (psycopg would write an enum's name)
+            return lambda value: value.value if isinstance(value, enum.Enum) else value
+        return None  # as it is: most values, so no call for each
 
-    def value_of(row: Row, f: models.Field):
+    def values_of(row: Row) -> tuple:
         given = row.__dict__
-        return given[f.attname] if f.attname in given else f.get_default()
+        return (
+            row.pk,
+            *[
+                (prep(given[name]) if prep else given[name]) if name in given else default()
+                for name, prep, default in prepared
+            ],
+        )
 
-    prepared = [(f, prepare(f)) for f in fields]
+    prepared = [(f.attname, prepare(f), f.get_default) for f in fields]
     columns = ", ".join(quote(f.column) for f in [meta.pk, *fields])
     marks = ", ".join(["%s"] * (len(fields) + 1))
-    values = [(row.pk, *[prep(value_of(row, f)) for f, prep in prepared]) for row in rows]
+    values = [values_of(row) for row in rows]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # COPY: PostgreSQL's own bulk load, several times quicker than INSERTs.
