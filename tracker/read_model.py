@@ -554,9 +554,9 @@ def add_day_moves(moves: Counter) -> None:
 
 def _add_to(model, keyed_by: list[str], changes: dict[tuple, dict[str, int]]) -> None:
     """Add `changes` to `model`'s rows: for each key (the values of the `keyed_by`
-    columns), the change of each of its counting columns. One statement, which makes the
-    rows not there yet; in one order, so that two writers never wait on each other's rows
-    crosswise."""
+    columns), the change of each of its counting columns. One statement for all of them
+    (an upsert per row, sent together), which makes the rows not there yet; in one order,
+    so that two writers never wait on each other's rows crosswise."""
     rows = sorted((key, change) for key, change in changes.items() if any(change.values()))
     if not rows:
         return
@@ -565,14 +565,13 @@ def _add_to(model, keyed_by: list[str], changes: dict[tuple, dict[str, int]]) ->
     table = quote(model._meta.db_table)
     keys = ", ".join(quote(column) for column in keyed_by)
     added = ", ".join(f"{quote(c)} = {table}.{quote(c)} + excluded.{quote(c)}" for c in counting)
-    row = "(" + ", ".join(["%s"] * (len(keyed_by) + len(counting))) + ")"
+    marks = ", ".join(["%s"] * (len(keyed_by) + len(counting)))
     with connection.cursor() as cursor:
-        for batch in itertools.batched(rows, 500):  # (within any database's limit of parameters)
-            cursor.execute(
-                f"INSERT INTO {table} ({keys}, {', '.join(quote(c) for c in counting)}) "  # noqa: S608 - names of our own
-                f"VALUES {', '.join([row] * len(batch))} ON CONFLICT ({keys}) DO UPDATE SET {added}",
-                [value for key, change in batch for value in (*key, *(change.get(c, 0) for c in counting))],
-            )
+        cursor.executemany(
+            f"INSERT INTO {table} ({keys}, {', '.join(quote(c) for c in counting)}) "  # noqa: S608 - names of our own
+            f"VALUES ({marks}) ON CONFLICT ({keys}) DO UPDATE SET {added}",
+            [(*key, *(change.get(c, 0) for c in counting)) for key, change in rows],
+        )
 
 
 # --- the week and day tallies: the rate tables by entity and theme, by date --------------------
