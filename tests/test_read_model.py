@@ -33,6 +33,7 @@ from tracker.models import (
     WEEK_TALLY_GROUPS,
     Entity,
     HeadlineDayCount,
+    HeadlineMonthCount,
     HeadlinePeriod,
     Pledge,
     StatusMonthCount,
@@ -87,7 +88,7 @@ def assert_agrees_with_history(today: datetime.date, days: list[datetime.date]) 
 
 
 def assert_headlines_agree(today: datetime.date) -> None:
-    """The dashboard's headline counts as of past days, read from the day counts, are
+    """The dashboard's headline counts as of past days, read from the month and day counts, are
     those counted pledge by pledge by the rules (tracker.rules.headlines): on every 17th
     day from before the first statement to yesterday, and on the days around each
     boundary that the pledges' records set (and the Monday and Sunday around it)."""
@@ -324,12 +325,14 @@ def test_the_check_names_what_differs_and_repair_restores_it(today, analyst):
     StatusMonthCount.objects.update(moves=7)
     HeadlinePeriod.objects.filter(pledge=pledge).update(not_checked=True)
     HeadlineDayCount.objects.update(moves=5)
+    HeadlineMonthCount.objects.update(moves=4)
     differences = find_differences()
     assert any(line.startswith(f"pledge {pledge.pk}: status is 'stalled'") for line in differences)
     assert any("status periods" in line for line in differences)
     assert any(line.startswith("month count") for line in differences)
     assert any("headline periods" in line for line in differences)
-    assert any(line.startswith("day count") for line in differences)
+    assert any(line.startswith("headline day count") for line in differences)
+    assert any(line.startswith("headline month count") for line in differences)
     with pytest.raises(CommandError, match="differences from the history"):
         call_command("check_read_model", verbosity=0)
 

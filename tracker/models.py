@@ -1485,18 +1485,18 @@ class HeadlinePeriod(models.Model):
 
 class HeadlineDayCountQuerySet(models.QuerySet):
     def counts_as_of(self, day: datetime.date) -> tuple[dict[str, int], dict[Status, int]]:
-        """PledgeQuerySet.counts_as_of() for every pledge, as the record stands now, from
-        the day counts up to `day`: as many rows as days with changes, whatever the
-        number of pledges."""
-        rows = (
-            self.filter(day__lte=day)
-            .order_by()
-            .values_list("status", *HEADLINE_FLAGS)
-            .annotate(n=models.Sum("moves"))
-        )
+        """PledgeQuerySet.counts_as_of() for every pledge, as the record stands now, in one
+        query: the month counts of the months before `day`'s, plus the day counts from
+        that month's first day to `day`. As many rows as months and days with changes,
+        whatever the number of pledges."""
+        first = day.replace(day=1)
+        columns = ["status", *HEADLINE_FLAGS]
+        days = self.filter(day__gte=first, day__lte=day).order_by().values_list(*columns)
+        months = HeadlineMonthCount.objects.filter(month__lt=first).order_by().values_list(*columns)
+        sums = [rows.annotate(n=models.Sum("moves")) for rows in (days, months)]
         by_status = dict.fromkeys(Status, 0)
         counts = dict.fromkeys(["total", *HEADLINE_FLAGS, "never_assessed"], 0)
-        for status, *flags, n in rows:
+        for status, *flags, n in sums[0].union(sums[1], all=True):
             by_status[Status(status)] += n
             counts["total"] += n
             for name, holds in zip(HEADLINE_FLAGS, flags, strict=True):
@@ -1530,6 +1530,32 @@ class HeadlineDayCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_status_display()} on {self.day:%Y-%m-%d}: {self.moves:+d}"
+
+
+class HeadlineMonthCount(models.Model):
+    """HeadlineDayCount, month by month: the figures as of a day sum these up to the month
+    before its own, then the day counts of its month up to it."""
+
+    month = models.DateField(help_text="The month's first day.")
+    status = models.CharField(max_length=20, choices=Status.choices)
+    overdue = models.BooleanField()
+    due_soon = models.BooleanField()
+    changed_recently = models.BooleanField()
+    not_checked = models.BooleanField()
+    moves = models.IntegerField(default=0)
+
+    not_dumped = NotDumpedManager()
+    objects = models.Manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "status", *HEADLINE_FLAGS], name="headline_month_count_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} in {self.month:%B %Y}: {self.moves:+d}"
 
 
 # The groupings a WeekTally and a DayTally count by: the rate tables the dashboard reads

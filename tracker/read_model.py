@@ -11,8 +11,9 @@ index instead of working each pledge's status out of its history.
   now; the dashboard's rate tables for today.
 - `HeadlinePeriod`: for each pledge, the days over which it counts the same way in the
   dashboard's headline figures (its status, overdue, due soon, changed recently, not
-  checked), from its statement's date on; `HeadlineDayCount`: by how much those figures
-  move on each day. The dashboard as of a past day sums the day counts up to it.
+  checked), from its statement's date on; `HeadlineMonthCount` and `HeadlineDayCount`:
+  by how much those figures move in each month and on each day. The dashboard as of a
+  past day sums the months before its own and the days of its month up to it.
 
 The services rebuild a pledge's periods in the transaction that changes its updates
 (`pledge_changed`, called by services.history_changed under the pledge's row lock) and
@@ -51,6 +52,7 @@ from tracker.models import (
     NO_THEME,
     DayTally,
     HeadlineDayCount,
+    HeadlineMonthCount,
     HeadlinePeriod,
     Pledge,
     Review,
@@ -546,10 +548,21 @@ def standings_changed(pledge_ids: list[int], *, made_on: datetime.date | None = 
 
 
 def add_day_moves(moves: Counter) -> None:
-    """Add `moves` (keyed (day, status, *HEADLINE_FLAGS)) to the day counts."""
-    _add_to(
-        HeadlineDayCount, ["day", "status", *HEADLINE_FLAGS], {key: {"moves": n} for key, n in moves.items()}
-    )
+    """Add `moves` (keyed (day, status, *HEADLINE_FLAGS)) to the month counts and the day
+    counts, in that order (as every writer does)."""
+    for model, dated_by, dated in (
+        (HeadlineMonthCount, "month", by_month(moves)),
+        (HeadlineDayCount, "day", moves),
+    ):
+        _add_to(model, [dated_by, "status", *HEADLINE_FLAGS], {key: {"moves": n} for key, n in dated.items()})
+
+
+def by_month(moves: Counter) -> Counter:
+    """Day counts' moves (keyed (day, status, *HEADLINE_FLAGS)) by the month they fall in."""
+    months = Counter()
+    for (day, *counted_as), n in moves.items():
+        months[(month_of(day), *counted_as)] += n
+    return nonzero(months)
 
 
 def _add_to(model, keyed_by: list[str], changes: dict[tuple, dict[str, int]]) -> None:
@@ -652,50 +665,40 @@ def stored_dated_tallies(model: type[WeekTally] | type[DayTally]) -> Counter:
     return counted
 
 
-def stored_day_counts() -> Counter:
-    columns = ["day", "status", *HEADLINE_FLAGS]
+def stored_day_counts(model: type[HeadlineDayCount] | type[HeadlineMonthCount]) -> Counter:
+    """The day (or month) counts stored, keyed (day or month, status, *HEADLINE_FLAGS)."""
+    columns = ["day" if model is HeadlineDayCount else "month", "status", *HEADLINE_FLAGS]
     return Counter(
-        {
-            tuple(key): moves
-            for *key, moves in HeadlineDayCount.objects.values_list(*columns, "moves")
-            if moves
-        }
+        {tuple(key): moves for *key, moves in model.objects.values_list(*columns, "moves") if moves}
     )
 
 
 def recount_standings() -> None:
-    """Every pledge's headline periods, and the day counts, made afresh from the record
-    (bulk work, or repairing what the check found). Writers wait meanwhile."""
+    """Every pledge's headline periods, the month and day counts and the week and day
+    tallies, made afresh from the record (bulk work, or repairing what the check found).
+    Writers wait meanwhile."""
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute("LOCK TABLE tracker_headlinedaycount IN EXCLUSIVE MODE")
-        HeadlinePeriod.objects.all().delete()
-        HeadlineDayCount.objects.all().delete()
-        WeekTally.objects.all().delete()
-        DayTally.objects.all().delete()
+                cursor.execute(
+                    "LOCK TABLE tracker_headlinemonthcount, tracker_headlinedaycount, tracker_weektally, "
+                    "tracker_daytally IN EXCLUSIVE MODE"
+                )
+        for model in (HeadlinePeriod, HeadlineMonthCount, HeadlineDayCount, WeekTally, DayTally):
+            model.objects.all().delete()
         ids = list(Pledge.objects.order_by("pk").values_list("pk", flat=True))
-        moves, weeks = Counter(), Counter()
+        moves, tallies = Counter(), Counter()
         for chunk in itertools.batched(ids, 1000):
             expected = expected_standings(list(chunk))
-            weeks.update(dated_tallies_of(groups_of(list(chunk)), expected))
+            tallies.update(dated_tallies_of(groups_of(list(chunk)), expected))
             HeadlinePeriod.objects.bulk_create(
                 (HeadlinePeriod(pledge_id=pk, **s._asdict()) for pk, own in expected.items() for s in own),
                 batch_size=1000,
             )
             for own in expected.values():
                 moves.update(day_moves_of(own))
-        HeadlineDayCount.objects.bulk_create(
-            (
-                HeadlineDayCount(
-                    moves=change, **dict(zip(["day", "status", *HEADLINE_FLAGS], key, strict=True))
-                )
-                for key, change in sorted(moves.items())
-                if change
-            ),
-            batch_size=1000,
-        )
-        add_dated_tallies(weeks)
+        add_day_moves(moves)
+        add_dated_tallies(tallies)
 
 
 # --- the whole read model, from the history: for the check and for bulk writes ------------

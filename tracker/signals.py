@@ -26,6 +26,7 @@ from tracker.models import (
     Evidence,
     EvidenceWithdrawal,
     HeadlineDayCount,
+    HeadlineMonthCount,
     HeadlinePeriod,
     HistoryEditRefused,
     Pledge,
@@ -56,7 +57,7 @@ def check_fixture_row(sender, instance, raw: bool, **kwargs) -> None:
     if not raw or sender._meta.app_label != "tracker":
         return
     read_model_rows = (StatusPeriod, StatusMonthCount, StatusTally, HeadlinePeriod, HeadlineDayCount)
-    if sender in (*read_model_rows, WeekTally, DayTally):
+    if sender in (*read_model_rows, HeadlineMonthCount, WeekTally, DayTally):
         raise FixtureRowRefused(
             f"{sender._meta.label} is the read model, rebuilt from the history as it loads: "
             "leave it out of the fixture (dumpdata without --all leaves it out)."

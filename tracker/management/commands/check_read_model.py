@@ -18,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from tracker import read_model, search, services
-from tracker.models import DayTally, Pledge, WeekTally
+from tracker.models import DayTally, HeadlineDayCount, HeadlineMonthCount, Pledge, WeekTally
 
 CHUNK = 500
 SHOWN = 20
@@ -104,11 +104,18 @@ def find_differences(*, progress: bool = False) -> list[str]:
                 f"month count {month:%Y-%m} {status}: {stored.get((month, status), 0)}, "
                 f"not {counted.get((month, status), 0)}"
             )
-    stored = read_model.stored_day_counts()
-    for key in sorted(set(day_counts) | set(stored)):
-        if day_counts[key] != stored[key]:
-            day, *counted_as = key
-            differences.append(f"day count {day:%Y-%m-%d} {counted_as}: {stored[key]}, not {day_counts[key]}")
+    for model, counted in (
+        (HeadlineMonthCount, read_model.by_month(day_counts)),
+        (HeadlineDayCount, read_model.nonzero(day_counts)),
+    ):
+        stored = read_model.stored_day_counts(model)
+        for key in sorted(set(counted) | set(stored)):
+            if counted[key] != stored[key]:
+                day, *counted_as = key
+                differences.append(
+                    f"{model._meta.verbose_name} {day:%Y-%m-%d} {counted_as}: {stored[key]}, "
+                    f"not {counted[key]}"
+                )
     for model, counted in (
         (WeekTally, read_model.by_week(dated_tallies)),
         (DayTally, read_model.nonzero(dated_tallies)),
