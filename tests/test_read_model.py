@@ -27,7 +27,6 @@ from tracker import history, read_model, services
 from tracker.figures import RATE_GROUPS, monthly_status_counts, monthly_status_counts_from_history
 from tracker.management.commands.check_read_model import find_differences
 from tracker.models import (
-    GROUP_KEYS,
     HEADLINE_FLAGS,
     RATE_ORDERS,
     WEEK_TALLY_GROUPS,
@@ -110,7 +109,7 @@ def assert_headlines_agree(today: datetime.date) -> None:
     for day in past[:: max(1, len(past) // 25)]:
         pledges = Pledge.objects.as_of(day)
         for group in WEEK_TALLY_GROUPS:
-            key, name = GROUP_KEYS[group], f"{GROUP_KEYS[group].removesuffix('_id')}__name"
+            key, name = {"entity": ("actor_id", "actor__name"), "theme": ("themes", "themes__name")}[group]
             for order, limit in [*((order, None) for order in RATE_ORDERS), ("name", 2)]:
                 assert WeekTally.objects.compliance_as_of(
                     group, day, order=order, limit=limit
@@ -267,6 +266,21 @@ def test_the_tallies_follow_each_way_a_pledge_changes_group(today, analyst):
     update_on(pledges[1], analyst, Status.STALLED, effective_on=statement.delivered_on)
     pledges[2].delete()
     assert find_differences() == []
+    assert_tallies_agree(today)
+
+
+def test_themes_deleted_together_leave_their_pledges_counted_once(today, analyst):
+    """The admin's "delete selected" deletes themes in one query: a pledge holding two of
+    them ends up under no theme, once."""
+    statement = make_statement(sentences=3)
+    pledges = [make_pledge(statement, number) for number in range(1, 4)]
+    update_on(pledges[0], analyst, Status.IN_PROGRESS, effective_on=statement.delivered_on)
+    peace, trade = (Theme.objects.create(name=name) for name in ("Peace", "Trade"))
+    pledges[0].themes.set([peace, trade])
+    pledges[1].themes.set([peace])
+    Theme.objects.filter(pk__in=[peace.pk, trade.pk]).delete()
+    assert find_differences() == []
+    assert StatusTally.objects.get(group="theme", key=0).not_assessed == 2
     assert_tallies_agree(today)
 
 

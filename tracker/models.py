@@ -1561,8 +1561,6 @@ class HeadlineMonthCount(models.Model):
 # The groupings a WeekTally and a DayTally count by: the rate tables the dashboard reads
 # from them as of a past day (a statement's pledges are few, and counted one by one).
 WEEK_TALLY_GROUPS = ("entity", "theme")
-# The rate tables' group keys, as pledges' fields.
-GROUP_KEYS = {"entity": "actor_id", "statement": "statement_id", "theme": "themes"}
 
 
 def week_of(day: datetime.date) -> datetime.date:
@@ -1681,8 +1679,8 @@ class WeekTally(StatusColumns):
 
 
 class DayTally(StatusColumns):
-    """WeekTally, day by day: the days of a week not over yet, as of a past day, are added
-    from these (a week of them at most)."""
+    """WeekTally, day by day: the rate tables as of a past day add the days of its week up
+    to it from these (a week of rows at most are read for each group)."""
 
     group = models.CharField(max_length=10, choices=[(group, group) for group in WEEK_TALLY_GROUPS])
     key = models.PositiveBigIntegerField(help_text="The entity's or theme's id; 0: no theme.")

@@ -322,19 +322,25 @@ def counted_before(pledge_ids: Iterable[int], *, regrouped: bool = True) -> Coun
     return Counted(pledge_ids, tallies_of(pledge_ids), weeks)
 
 
-def counted_after(before: Counted | None) -> None:
-    """The tallies (and week tallies) move by the difference the change made (see
-    counted_before). A change to a pledge's headline periods moves its week tallies
-    apart (standings_changed), under the groups it has then."""
+def counted_after(before: Counted | None, *, standings_may_move: bool = False) -> None:
+    """The tallies (and week and day tallies) move by the difference the change made (see
+    counted_before). If the change may move the pledges' headline periods too (a
+    deadline, say), they are rebuilt here, under the groups the pledges have now, and
+    the week and day tallies move once for both: after the headline counts, as every
+    writer moves them."""
     if before is None:
         return
     moves = tallies_of(before.pledge_ids)
     moves.subtract(before.tallies)
     add_tallies(moves)
+    regrouped = Counter()
     if before.weeks is not None:
-        weeks = dated_tallies_of(groups_of(before.pledge_ids), stored_standings(before.pledge_ids))
-        weeks.subtract(before.weeks)
-        add_dated_tallies(weeks)
+        regrouped = dated_tallies_of(groups_of(before.pledge_ids), stored_standings(before.pledge_ids))
+        regrouped.subtract(before.weeks)
+    if standings_may_move:
+        standings_changed(before.pledge_ids, also=regrouped)
+    else:
+        add_dated_tallies(regrouped)
 
 
 def add_tallies(moves: Counter) -> None:
@@ -421,20 +427,21 @@ def standings_of(judged: Judged, periods: list[Period]) -> list[Standing]:
     # is the last of those up to (that day, the latest moment).
     zone = timezone.get_current_timezone()
     check_days = sorted((timezone.localdate(moment, zone), moment) for moment in judged.checks)
-    firsts = {judged.made_on}
+    # The days on which something a rule reads may change.
+    change_days = {judged.made_on}
     for period in periods:
-        firsts |= {period.valid_from, period.valid_to}
-        firsts.add(period.valid_from + datetime.timedelta(days=rules.CHANGED_RECENTLY_DAYS))
+        change_days |= {period.valid_from, period.valid_to}
+        change_days.add(period.valid_from + datetime.timedelta(days=rules.CHANGED_RECENTLY_DAYS))
     if judged.deadline_on:
-        firsts |= {
+        change_days |= {
             judged.deadline_on - datetime.timedelta(days=rules.DUE_SOON_DAYS),
             judged.deadline_on + ONE_DAY,
         }
     for day, _ in check_days:
-        firsts |= {day, day + rules.NOT_CHECKED_FOR}
+        change_days |= {day, day + rules.NOT_CHECKED_FOR}
     starts = [period.valid_from for period in periods]
     standings: list[Standing] = []
-    for day in sorted(first for first in firsts if first is not None and first >= judged.made_on):
+    for day in sorted(day for day in change_days if day is not None and day >= judged.made_on):
         holding = bisect.bisect_right(starts, day) - 1
         period = periods[holding] if holding >= 0 else None
         if period is not None and period.valid_to is not None and period.valid_to <= day:
@@ -518,16 +525,21 @@ def stored_standings(pledge_ids: Iterable[int] | None) -> dict[int, list[Standin
     return found
 
 
-def standings_changed(pledge_ids: list[int], *, made_on: datetime.date | None = None) -> None:
+def standings_changed(
+    pledge_ids: list[int], *, made_on: datetime.date | None = None, also: Counter | None = None
+) -> None:
     """Rebuild these pledges' headline periods from what they are now (counted from
-    `made_on`, if given, as their statement's new date), and move the day counts by the
-    difference. Inside the transaction of the change, holding the pledges' locks."""
+    `made_on`, if given, as their statement's new date), and move the month and day
+    counts and the week and day tallies by the difference (and the tallies by `also`
+    too: see counted_after). Inside the transaction of the change, holding the pledges'
+    locks."""
     if _in_bulk() or not pledge_ids:
         return
     expected = expected_standings(pledge_ids, made_on=made_on)
     stored = stored_standings(pledge_ids)
     changed = [pk for pk in pledge_ids if expected.get(pk, []) != stored.get(pk, [])]
     if not changed:
+        add_dated_tallies(also or Counter())
         return
     moves = Counter()
     for pk in changed:
@@ -536,6 +548,7 @@ def standings_changed(pledge_ids: list[int], *, made_on: datetime.date | None = 
     groups = groups_of(changed)
     weeks = dated_tallies_of(groups, {pk: expected.get(pk, []) for pk in changed})
     weeks.subtract(dated_tallies_of(groups, {pk: stored.get(pk, []) for pk in changed}))
+    weeks.update(also or Counter())
     with transaction.atomic():
         HeadlinePeriod.objects.filter(pledge_id__in=changed).delete()
         HeadlinePeriod.objects.bulk_create(
@@ -680,9 +693,11 @@ def recount_standings() -> None:
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
+                # The periods too: a writer rebuilding a pledge's meanwhile would leave it
+                # two sets of them (or wait crosswise on the counts).
                 cursor.execute(
-                    "LOCK TABLE tracker_headlinemonthcount, tracker_headlinedaycount, tracker_weektally, "
-                    "tracker_daytally IN EXCLUSIVE MODE"
+                    "LOCK TABLE tracker_headlineperiod, tracker_headlinemonthcount, "
+                    "tracker_headlinedaycount, tracker_weektally, tracker_daytally IN EXCLUSIVE MODE"
                 )
         for model in (HeadlinePeriod, HeadlineMonthCount, HeadlineDayCount, WeekTally, DayTally):
             model.objects.all().delete()

@@ -15,7 +15,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 from django.db import connections, transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_migrate, pre_save
+from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_migrate, pre_save
 from django.dispatch import receiver
 
 from tracker import read_model, search, services
@@ -52,12 +52,24 @@ def _describe(error: ValidationError) -> str:
     return "; ".join(f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items())
 
 
+# The read model's rows (tracker.read_model): never in a fixture.
+READ_MODEL = (
+    StatusPeriod,
+    StatusMonthCount,
+    StatusTally,
+    HeadlinePeriod,
+    HeadlineMonthCount,
+    HeadlineDayCount,
+    WeekTally,
+    DayTally,
+)
+
+
 @receiver(pre_save)
 def check_fixture_row(sender, instance, raw: bool, **kwargs) -> None:
     if not raw or sender._meta.app_label != "tracker":
         return
-    read_model_rows = (StatusPeriod, StatusMonthCount, StatusTally, HeadlinePeriod, HeadlineDayCount)
-    if sender in (*read_model_rows, HeadlineMonthCount, WeekTally, DayTally):
+    if sender in READ_MODEL:
         raise FixtureRowRefused(
             f"{sender._meta.label} is the read model, rebuilt from the history as it loads: "
             "leave it out of the fixture (dumpdata without --all leaves it out)."
@@ -153,11 +165,14 @@ def pledge_counted_before(sender, instance: Pledge, update_fields=None, **kwargs
 
 @receiver(post_save, sender=Pledge)
 def pledge_counted_after(sender, instance: Pledge, created: bool, update_fields=None, **kwargs) -> None:
-    read_model.counted_after(instance.__dict__.pop("_counted_before", None))
-    # Then, under the groups it has now: a pledge whose deadline or statement (its date)
-    # may have moved counts in other headline figures on other days.
-    if not created and (update_fields is None or {"deadline_on", "statement"} & set(update_fields)):
+    # A pledge whose deadline or statement (its date) may have moved counts in other
+    # headline figures on other days.
+    moved = not created and (update_fields is None or bool({"deadline_on", "statement"} & set(update_fields)))
+    before = instance.__dict__.pop("_counted_before", None)
+    if before is None and moved:
         read_model.standings_changed([instance.pk])
+    else:
+        read_model.counted_after(before, standings_may_move=moved)
 
 
 @receiver(m2m_changed, sender=Pledge.themes.through)
@@ -175,14 +190,12 @@ def themes_counted(sender, instance, action: str, reverse: bool, pk_set, **kwarg
 
 
 @receiver(pre_delete, sender=Theme)
-def theme_pledges_counted_before(sender, instance: Theme, **kwargs) -> None:
-    # Deleting a theme takes it off its pledges without a signal for each.
-    instance._counted_before = read_model.counted_before(instance.pledges.values_list("pk", flat=True))
-
-
-@receiver(post_delete, sender=Theme)
-def theme_pledges_counted_after(sender, instance: Theme, **kwargs) -> None:
-    read_model.counted_after(instance.__dict__.pop("_counted_before", None))
+def theme_taken_off_its_pledges(sender, instance: Theme, **kwargs) -> None:
+    """A theme about to be deleted is first taken off its pledges, one theme at a time
+    (themes_counted moves the tallies): deleting several at once sends every pre_delete
+    before any row goes, so counting each theme's pledges before and after its own
+    deletion counted a pledge with two of them twice."""
+    instance.pledges.clear()
 
 
 @receiver(pre_save, sender=Statement)

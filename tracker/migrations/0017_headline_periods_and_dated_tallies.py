@@ -2,6 +2,7 @@
 
 import django.db.models.deletion
 import django.db.models.manager
+import itertools
 from collections import Counter
 
 from django.db import migrations, models
@@ -24,34 +25,37 @@ NO_THEME = 0
 def make_the_headline_periods(apps, schema_editor):
     """Each pledge's headline periods, from its status periods, deadline and checks; the
     month and day counts they add up to; and the week and day tallies of its entity and
-    themes."""
+    themes. Pledges are read 500 at a time, so that memory does not grow with them."""
     Pledge = apps.get_model("tracker", "Pledge")
     StatusPeriod = apps.get_model("tracker", "StatusPeriod")
     HeadlinePeriod = apps.get_model("tracker", "HeadlinePeriod")
-    checks = {}
-    for model in ("StatusUpdate", "Review"):
-        in_force = apps.get_model("tracker", model)._base_manager.filter(retraction__isnull=True)
-        for pledge_id, moment in in_force.values_list("pledge_id", "recorded_at").iterator():
-            checks.setdefault(pledge_id, []).append(moment)
-    periods = {}
-    rows = StatusPeriod._base_manager.order_by("pledge_id", "valid_from")
-    for pledge_id, *period in rows.values_list("pledge_id", "status", "valid_from", "valid_to", "update_id"):
-        periods.setdefault(pledge_id, []).append(Period(*period))
-    themes = {}
-    for pledge_id, theme_id in Pledge.themes.through.objects.values_list("pledge_id", "theme_id").iterator():
-        themes.setdefault(pledge_id, []).append(theme_id)
-    moves, dated, made = Counter(), Counter(), []
-    pledges = Pledge._base_manager.values_list("pk", "statement__delivered_on", "deadline_on", "actor_id")
-    for pk, made_on, deadline_on, actor_id in pledges.iterator():
-        own = standings_of(Judged(made_on, deadline_on, checks.get(pk, [])), periods.get(pk, []))
-        made += [HeadlinePeriod(pledge_id=pk, **standing._asdict()) for standing in own]
-        moves.update(day_moves_of(own))
-        groups = [("entity", actor_id)] + [("theme", theme) for theme in themes.get(pk, [NO_THEME])]
-        dated.update(dated_tallies_of({pk: groups}, {pk: own}))
-        if len(made) >= 10_000:  # (a written chunk leaves memory)
-            HeadlinePeriod._base_manager.bulk_create(made, batch_size=1000)
-            made = []
-    HeadlinePeriod._base_manager.bulk_create(made, batch_size=1000)
+    moves, dated = Counter(), Counter()
+    ids = list(Pledge._base_manager.order_by("pk").values_list("pk", flat=True))
+    for chunk in itertools.batched(ids, 500):
+        checks, periods, themes = {}, {}, {}
+        for model in ("StatusUpdate", "Review"):
+            in_force = apps.get_model("tracker", model)._base_manager.filter(
+                retraction__isnull=True, pledge_id__in=chunk
+            )
+            for pledge_id, moment in in_force.values_list("pledge_id", "recorded_at"):
+                checks.setdefault(pledge_id, []).append(moment)
+        rows = StatusPeriod._base_manager.filter(pledge_id__in=chunk).order_by("pledge_id", "valid_from")
+        for pledge_id, *period in rows.values_list("pledge_id", "status", "valid_from", "valid_to", "update_id"):
+            periods.setdefault(pledge_id, []).append(Period(*period))
+        links = Pledge.themes.through.objects.filter(pledge_id__in=chunk)
+        for pledge_id, theme_id in links.values_list("pledge_id", "theme_id"):
+            themes.setdefault(pledge_id, []).append(theme_id)
+        made = []
+        pledges = Pledge._base_manager.filter(pk__in=chunk).values_list(
+            "pk", "statement__delivered_on", "deadline_on", "actor_id"
+        )
+        for pk, made_on, deadline_on, actor_id in pledges:
+            own = standings_of(Judged(made_on, deadline_on, checks.get(pk, [])), periods.get(pk, []))
+            made += [HeadlinePeriod(pledge_id=pk, **standing._asdict()) for standing in own]
+            moves.update(day_moves_of(own))
+            groups = [("entity", actor_id)] + [("theme", theme) for theme in themes.get(pk, [NO_THEME])]
+            dated.update(dated_tallies_of({pk: groups}, {pk: own}))
+        HeadlinePeriod._base_manager.bulk_create(made, batch_size=1000)
     for name, dated_by, counts in (("HeadlineMonthCount", "month", by_month(moves)), ("HeadlineDayCount", "day", nonzero(moves))):
         model = apps.get_model("tracker", name)
         model._base_manager.bulk_create(
