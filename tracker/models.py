@@ -1450,7 +1450,20 @@ class StatusTally(StatusColumns):
 HEADLINE_FLAGS = ("overdue", "due_soon", "changed_recently", "not_checked")
 
 
-class HeadlinePeriod(models.Model):
+class CountedAs(models.Model):
+    """How pledges count in the headline figures: a status, and each of HEADLINE_FLAGS."""
+
+    status = models.CharField(max_length=20, choices=Status.choices)
+    overdue = models.BooleanField()
+    due_soon = models.BooleanField()
+    changed_recently = models.BooleanField()
+    not_checked = models.BooleanField()
+
+    class Meta:
+        abstract = True
+
+
+class HeadlinePeriod(CountedAs):
     """The days over which a pledge counts the same way in the dashboard's headline
     figures, as the record stands now: its status, and whether it is overdue, due soon,
     changed recently and not checked for 180 days, each as the rules judge it on each of
@@ -1462,11 +1475,6 @@ class HeadlinePeriod(models.Model):
     valid_to = models.DateField(
         null=True, blank=True, help_text="The first day it no longer holds; empty: it still does."
     )
-    status = models.CharField(max_length=20, choices=Status.choices)
-    overdue = models.BooleanField()
-    due_soon = models.BooleanField()
-    changed_recently = models.BooleanField()
-    not_checked = models.BooleanField()
 
     not_dumped = NotDumpedManager()
     objects = models.Manager()
@@ -1505,17 +1513,12 @@ class HeadlineDayCountQuerySet(models.QuerySet):
         return counts, by_status
 
 
-class HeadlineDayCount(models.Model):
+class HeadlineDayCount(CountedAs):
     """By how much the number of pledges counting one way in the headline figures (a
     status and each headline rule: HeadlinePeriod) moves on `day`. The figures as of a
     day are the sum up to it. Each write adds what it changes to the days it touches."""
 
     day = models.DateField()
-    status = models.CharField(max_length=20, choices=Status.choices)
-    overdue = models.BooleanField()
-    due_soon = models.BooleanField()
-    changed_recently = models.BooleanField()
-    not_checked = models.BooleanField()
     moves = models.IntegerField(default=0)
 
     not_dumped = NotDumpedManager()
@@ -1532,16 +1535,11 @@ class HeadlineDayCount(models.Model):
         return f"{self.get_status_display()} on {self.day:%Y-%m-%d}: {self.moves:+d}"
 
 
-class HeadlineMonthCount(models.Model):
+class HeadlineMonthCount(CountedAs):
     """HeadlineDayCount, month by month: the figures as of a day sum these up to the month
     before its own, then the day counts of its month up to it."""
 
     month = models.DateField(help_text="The month's first day.")
-    status = models.CharField(max_length=20, choices=Status.choices)
-    overdue = models.BooleanField()
-    due_soon = models.BooleanField()
-    changed_recently = models.BooleanField()
-    not_checked = models.BooleanField()
     moves = models.IntegerField(default=0)
 
     not_dumped = NotDumpedManager()

@@ -108,26 +108,22 @@ def find_differences(*, progress: bool = False) -> list[str]:
         (HeadlineMonthCount, read_model.by_month(day_counts)),
         (HeadlineDayCount, read_model.nonzero(day_counts)),
     ):
-        stored = read_model.stored_day_counts(model)
-        for key in sorted(set(counted) | set(stored)):
-            if counted[key] != stored[key]:
-                day, *counted_as = key
-                differences.append(
-                    f"{model._meta.verbose_name} {day:%Y-%m-%d} {counted_as}: {stored[key]}, "
-                    f"not {counted[key]}"
-                )
+        differences += _compared(
+            model,
+            counted,
+            read_model.stored_day_counts(model),
+            lambda day, *counted_as: f"{day:%Y-%m-%d} {counted_as}",
+        )
     for model, counted in (
         (WeekTally, read_model.by_week(dated_tallies)),
         (DayTally, read_model.nonzero(dated_tallies)),
     ):
-        stored = read_model.stored_dated_tallies(model)
-        for tally in sorted(set(counted) | set(stored)):
-            if counted[tally] != stored[tally]:
-                group, key, day, status = tally
-                differences.append(
-                    f"{model._meta.verbose_name} of {group} {key} {day:%Y-%m-%d} {status}: {stored[tally]}, "
-                    f"not {counted[tally]}"
-                )
+        differences += _compared(
+            model,
+            counted,
+            read_model.stored_dated_tallies(model),
+            lambda group, key, day, status: f"of {group} {key} {day:%Y-%m-%d} {status}",
+        )
     counted, stored = read_model.tallies_of(None), read_model.stored_tallies()
     for group, key, status in sorted(set(counted) | set(stored)):
         if counted[(group, key, status)] != stored[(group, key, status)]:
@@ -136,3 +132,13 @@ def find_differences(*, progress: bool = False) -> list[str]:
                 f"not {counted[(group, key, status)]}"
             )
     return differences
+
+
+def _compared(model, counted: Counter, stored: Counter, described) -> list[str]:
+    """Each of `model`'s rows (by key) whose stored count is not the one counted afresh,
+    in words: "<model> <the key, described>: stored, not counted"."""
+    return [
+        f"{model._meta.verbose_name} {described(*key)}: {stored[key]}, not {counted[key]}"
+        for key in sorted(set(counted) | set(stored))
+        if counted[key] != stored[key]
+    ]
