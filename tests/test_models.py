@@ -10,7 +10,15 @@ from django.db.models import ProtectedError
 
 from tests.factories import evidence_on, make_pledge, make_statement
 from tracker import db_triggers
-from tracker.models import Evidence, HistoryEditRefused, Pledge, Retraction, StatusUpdate, as_one_parameter
+from tracker.models import (
+    Evidence,
+    HistoryEditRefused,
+    Pledge,
+    Retraction,
+    Statement,
+    StatusUpdate,
+    as_one_parameter,
+)
 from tracker.vocabulary import DeadlinePrecision, SourceType, Stance, Status
 
 pytestmark = pytest.mark.django_db
@@ -189,6 +197,33 @@ def test_every_database_trigger_exists_after_all_migrations():
             cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
         present = {row[0] for row in cursor.fetchall()}
     assert set(db_triggers.trigger_names(connection.vendor)) <= present
+
+
+def made_on(pledge: Pledge) -> datetime.date:
+    return Pledge.objects.values_list("made_on", flat=True).get(pk=pledge.pk)
+
+
+def test_a_pledge_holds_its_statements_date_however_either_is_written(statement):
+    """The database copies it (db_triggers): the queue reads it instead of the statement."""
+    pledge = make_pledge(statement, 1)
+    assert pledge.made_on is None  # (the instance made; the row has it)
+    assert made_on(pledge) == statement.delivered_on
+    # A write of another date, by a save of an instance read before, or by an update,
+    # is put right.
+    Pledge.objects.filter(pk=pledge.pk).update(made_on=datetime.date(2001, 1, 1))
+    assert made_on(pledge) == statement.delivered_on
+    pledge.save()
+    assert made_on(pledge) == statement.delivered_on
+    # The statement's date moves: its pledges' move with it, however it is written.
+    statement.delivered_on = datetime.date(2024, 2, 2)
+    statement.save()
+    assert made_on(pledge) == datetime.date(2024, 2, 2)
+    Statement.objects.filter(pk=statement.pk).update(delivered_on=datetime.date(2024, 3, 3))
+    assert made_on(pledge) == datetime.date(2024, 3, 3)
+    # A pledge moved to another statement (its quote is in that one's text too) takes its date.
+    other = make_statement(sentences=1)
+    Pledge.objects.filter(pk=pledge.pk).update(statement=other)
+    assert made_on(pledge) == other.delivered_on != datetime.date(2024, 3, 3)
 
 
 # --- messages before the database ------------------------------------------------------

@@ -11,6 +11,7 @@ from django.utils import timezone
 from tests.factories import make_pledge, make_statement, recorded_days_ago, retract, update_on
 from tests.helpers import queries_for
 from tracker.models import Pledge, StatusUpdate
+from tracker.views.shared import next_in_queue
 from tracker.vocabulary import DeadlinePrecision, Status
 
 pytestmark = pytest.mark.django_db
@@ -122,3 +123,61 @@ def test_the_queue_is_in_the_navigation_of_analysts_not_of_managers(client_for, 
     link = f'href="{reverse("analyst_queue")}"'
     assert link in client_for(analyst).get(reverse("pledge_list")).content.decode()
     assert link not in client_for(manager).get(reverse("pledge_list")).content.decode()
+
+
+def test_the_queue_counts_what_it_lists_and_leaves_out_statements_dated_later(client_for, analyst):
+    """A statement dated after today (entered ahead of the meeting, say) is in no queue
+    yet: neither in its rows nor in its count, which is worked out apart from them."""
+    today = timezone.localdate()
+    now, ahead = make_statement(sentences=3), make_statement(sentences=2)
+    ahead.delivered_on = today + datetime.timedelta(days=3)
+    ahead.save()
+    listed = [make_pledge(now, number) for number in (1, 2, 3)]
+    for number in (1, 2):
+        make_pledge(ahead, number)
+    updated(listed[2], analyst, Status.IN_PROGRESS, days_ago=0)  # checked today: not in the queue
+    assert queue() == listed[:2]
+    assert Pledge.objects.count_needing_an_analyst(today=today) == 2
+    content = client_for(analyst).get(reverse("analyst_queue")).content.decode()
+    assert "2 pledges need an analyst." in content
+    assert content.count('data-label="Why">never assessed') == 2
+
+
+def test_the_never_checked_come_in_the_order_of_their_statements_dates(statement):
+    earlier = make_statement(sentences=1)
+    earlier.delivered_on = statement.delivered_on - datetime.timedelta(days=30)
+    earlier.save()
+    later_first, earlier_first = make_pledge(statement, 1), make_pledge(earlier, 1)
+    assert queue() == [earlier_first, later_first]
+
+
+def test_walking_the_queue_from_its_first_pledge_meets_each_once_in_its_order(statement, analyst):
+    """next_in_queue() reads the queue in two parts (those checked when this one was,
+    then those checked later): the walk is the queue, ties and all."""
+    earlier = make_statement(sentences=3)
+    earlier.delivered_on = statement.delivered_on - datetime.timedelta(days=30)
+    earlier.save()
+    never = [
+        make_pledge(statement, 1),
+        make_pledge(earlier, 2),
+        make_pledge(statement, 2),
+        make_pledge(earlier, 1),
+    ]
+    checked = [make_pledge(statement, number) for number in (3, 4, 5)] + [make_pledge(earlier, 3)]
+    for pledge, days in zip(checked, (400, 300, 400, 250), strict=True):
+        updated(pledge, analyst, Status.IN_PROGRESS, days_ago=days)
+    # Two checked at the same moment: the record's order decides between them.
+    moment = Pledge.objects.get(pk=checked[0].pk).last_checked_at
+    Pledge.objects.filter(pk=checked[2].pk).update(last_checked_at=moment)
+    overdue = with_deadline(make_pledge(statement, 6), -1)
+    updated(overdue, analyst, Status.IN_PROGRESS, days_ago=0)
+    expected = queue()
+    assert expected[:4] == [never[3], never[1], never[0], never[2]]
+    assert expected[4:] == [checked[0], checked[2], checked[1], checked[3], overdue]
+    began = timezone.now()
+    walked = [expected[0]]
+    while (following := next_in_queue(Pledge.objects.get(pk=walked[-1].pk), began)) is not None:
+        walked.append(following)
+    assert walked == expected
+    # One checked since the walk began is passed over.
+    assert next_in_queue(Pledge.objects.get(pk=expected[-2].pk), began - datetime.timedelta(hours=1)) is None

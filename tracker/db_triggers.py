@@ -7,6 +7,8 @@
   empty them.
 - A pledge's quote must stand in its statement's text at its offsets, on every
   INSERT and on every UPDATE of the quote, offsets or statement.
+- A pledge holds its statement's date (`made_on`), set on every INSERT and on every
+  UPDATE of the pledge's statement or date, and moved with the statement's date.
 - On SQLite, the pledges' search index follows the pledge table (tracker.search).
 
 SQLite loses a table's triggers when a migration rebuilds the table; a migration
@@ -40,6 +42,16 @@ QUOTE_IN_TEXT = (
 )
 QUOTE_COLUMNS = "quote, quote_start, quote_end, statement_id"
 
+STATEMENT_DATE = "(SELECT s.delivered_on FROM tracker_statement s WHERE s.id = NEW.statement_id)"
+MADE_ON_TRIGGERS = {
+    "sqlite": [
+        "tracker_pledge_made_on_insert",
+        "tracker_pledge_made_on_update",
+        "tracker_statement_dates_pledges",
+    ],
+    "postgresql": ["tracker_pledge_made_on", "tracker_statement_dates_pledges"],
+}
+
 
 def trigger_names(vendor: str) -> list[str]:
     guarded = [*HISTORY_TABLES, *LINK_TABLES]
@@ -47,6 +59,7 @@ def trigger_names(vendor: str) -> list[str]:
     if vendor == "postgresql":
         names += [f"{table}_no_truncate" for table in guarded]
     names += ["tracker_pledge_quote_in_text_insert", "tracker_pledge_quote_in_text_update"]
+    names += MADE_ON_TRIGGERS[vendor]
     return [*names, *search.SQLITE_TRIGGERS] if vendor == "sqlite" else names
 
 
@@ -82,6 +95,12 @@ def install(apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
         statements = _postgresql(tables, links)
     else:  # pragma: no cover - only SQLite and PostgreSQL are supported
         raise NotImplementedError(f"No history triggers for the {vendor} database.")
+    # (Migrations before the one that adds the pledge's date install the others only.)
+    connection = schema_editor.connection
+    with connection.cursor() as cursor:
+        pledge_columns = connection.introspection.get_table_description(cursor, "tracker_pledge")
+    if any(column.name == "made_on" for column in pledge_columns):
+        statements += _made_on_sqlite() if vendor == "sqlite" else _made_on_postgresql()
     for sql in statements:
         schema_editor.execute(sql, params=None)
     if vendor == "sqlite" and search.FTS_TABLE in existing:
@@ -102,6 +121,63 @@ def uninstall(apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
         schema_editor.execute(
             f"DROP TRIGGER IF EXISTS tracker_pledge_quote_in_text_{suffix}{on_table}", params=None
         )
+    uninstall_made_on(apps, schema_editor)
+
+
+def uninstall_made_on(apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
+    vendor = schema_editor.connection.vendor
+    for name in MADE_ON_TRIGGERS[vendor]:
+        table = "tracker_statement" if name.startswith("tracker_statement") else "tracker_pledge"
+        on_table = f" ON {table}" if vendor == "postgresql" else ""
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}{on_table}", params=None)
+
+
+def _made_on_sqlite() -> list[str]:
+    # (SQLite runs no trigger from within its own UPDATE unless recursive_triggers is on:
+    # the pledge's UPDATE below does not start these again.)
+    insert, update, moved = MADE_ON_TRIGGERS["sqlite"]
+    copy = f"UPDATE tracker_pledge SET made_on = {STATEMENT_DATE} WHERE id = NEW.id;"  # noqa: S608
+    return [
+        f"DROP TRIGGER IF EXISTS {insert}",
+        f"CREATE TRIGGER {insert} AFTER INSERT ON tracker_pledge FOR EACH ROW "
+        f"WHEN NEW.made_on IS NOT {STATEMENT_DATE} BEGIN {copy} END",
+        f"DROP TRIGGER IF EXISTS {update}",
+        f"CREATE TRIGGER {update} AFTER UPDATE OF statement_id, made_on ON tracker_pledge FOR EACH ROW "
+        f"WHEN NEW.made_on IS NOT {STATEMENT_DATE} BEGIN {copy} END",
+        f"DROP TRIGGER IF EXISTS {moved}",
+        f"CREATE TRIGGER {moved} AFTER UPDATE OF delivered_on ON tracker_statement FOR EACH ROW "  # noqa: S608 - our own table names
+        "WHEN NEW.delivered_on IS NOT OLD.delivered_on BEGIN "
+        "UPDATE tracker_pledge SET made_on = NEW.delivered_on WHERE statement_id = NEW.id; END",
+    ]
+
+
+def _made_on_postgresql() -> list[str]:
+    made_on, moved = MADE_ON_TRIGGERS["postgresql"]
+    return [
+        f"""
+        CREATE OR REPLACE FUNCTION tracker_pledge_made_on() RETURNS trigger
+        LANGUAGE plpgsql AS $$
+        BEGIN
+            NEW.made_on := {STATEMENT_DATE};
+            RETURN NEW;
+        END $$
+        """,
+        """
+        CREATE OR REPLACE FUNCTION tracker_statement_dates_pledges() RETURNS trigger
+        LANGUAGE plpgsql AS $$
+        BEGIN
+            UPDATE tracker_pledge SET made_on = NEW.delivered_on WHERE statement_id = NEW.id;
+            RETURN NULL;
+        END $$
+        """,
+        f"DROP TRIGGER IF EXISTS {made_on} ON tracker_pledge",
+        f"CREATE TRIGGER {made_on} BEFORE INSERT OR UPDATE OF statement_id, made_on ON tracker_pledge "
+        "FOR EACH ROW EXECUTE FUNCTION tracker_pledge_made_on()",
+        f"DROP TRIGGER IF EXISTS {moved} ON tracker_statement",
+        f"CREATE TRIGGER {moved} AFTER UPDATE OF delivered_on ON tracker_statement FOR EACH ROW "
+        "WHEN (OLD.delivered_on IS DISTINCT FROM NEW.delivered_on) "
+        "EXECUTE FUNCTION tracker_statement_dates_pledges()",
+    ]
 
 
 def _sqlite(apps, tables: dict[str, str], links: list[str]) -> list[str]:

@@ -158,7 +158,7 @@ STORED_FROM_HISTORY = (
 
 def repair_read_model() -> int:
     """Give every pledge what its history says (STORED_FROM_HISTORY and its status
-    periods) and its search text, each under its row lock, without moving its version:
+    periods), its search text and its statement's date, each under its row lock, without moving its version:
     nothing analysts judged changes. Then count the months afresh, and index the search
     text afresh. How many pledges needed it."""
     repaired = 0
@@ -169,6 +169,7 @@ def repair_read_model() -> int:
             stored["search_text"] = search.search_text_of(
                 pledge.quote, pledge.summary, pledge.statement.title
             )
+            stored["made_on"] = pledge.statement.delivered_on
             wrong = [name for name, value in stored.items() if getattr(pledge, name) != value]
             for name in wrong:
                 setattr(pledge, name, stored[name])

@@ -99,7 +99,11 @@ def _address(query: QueryDict) -> str:
 @permission_required("tracker.add_statusupdate", raise_exception=True)
 def analyst_queue(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    page, page_error = page_of(Pledge.objects.needing_an_analyst(today=today), request)
+    page, page_error = page_of(
+        Pledge.objects.needing_an_analyst(today=today),
+        request,
+        count=lambda: Pledge.objects.count_needing_an_analyst(today=today),
+    )
     for pledge in page.object_list:
         pledge.reasons = pledge.reasons_for_attention(today=today)
     context = {

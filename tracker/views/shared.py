@@ -4,9 +4,10 @@ itself, once, at its door (a decorator); nothing here checks one.
 """
 
 import datetime
+from collections.abc import Callable
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -85,29 +86,33 @@ def next_in_queue(pledge: Pledge, walk_began: datetime.datetime) -> Pledge | Non
     since the walk began are passed over: one still in the queue after its check (overdue,
     say) would otherwise come round again and again."""
     today = timezone.localdate()
-    return (
-        Pledge.objects.needing_an_analyst(today=today)
-        .exclude(pk=pledge.pk)
-        .filter(Q(shown_last_checked_at__isnull=True) | Q(shown_last_checked_at__lt=walk_began))
-        .after_in_queue(pledge)
-        .first()
-    )
+    following = Pledge.objects.needing_an_analyst(today=today).exclude(pk=pledge.pk)
+    for part in following.after_in_queue(pledge, checked_before=walk_began):
+        found = part.first()
+        if found is not None:
+            return found
+    return None
 
 
 class CountedPaginator(Paginator):
-    """A paginator that counts the rows of another query giving as many, but quicker."""
+    """A paginator that counts the rows by a quicker way giving as many (`count`)."""
 
-    def __init__(self, object_list, per_page, *, counted: QuerySet | None = None):
+    def __init__(self, object_list, per_page, *, count: Callable[[], int] | None = None):
         super().__init__(object_list, per_page)
-        self.counted = counted
+        self.count_rows = count
 
     @cached_property
     def count(self) -> int:
-        return self.counted.count() if self.counted is not None else super().count
+        return self.count_rows() if self.count_rows is not None else super().count
 
 
 def page_of(
-    queryset: QuerySet, request: HttpRequest, *, by_ids: bool = False, counted: QuerySet | None = None
+    queryset: QuerySet,
+    request: HttpRequest,
+    *,
+    by_ids: bool = False,
+    counted: QuerySet | None = None,
+    count: Callable[[], int] | None = None,
 ) -> tuple[Page, str]:
     """The page asked for, and what was wrong with the asking, if anything.
 
@@ -115,9 +120,12 @@ def page_of(
     whole (one query more). Sorting narrow rows keeps a deep page (the last of 100,000
     pledges) about as quick as the first, and what each row computes (its status as of
     a date ...) is computed for the rows shown only. `counted`: rows as many as the
-    queryset's, to count instead of them (PledgeFilter.counted)."""
+    queryset's, to count instead of them (PledgeFilter.counted); or `count`, a function
+    counting them."""
     rows = queryset.values_list("pk", flat=True) if by_ids else queryset
-    paginator = CountedPaginator(rows, PLEDGES_PER_PAGE, counted=counted)
+    paginator = CountedPaginator(
+        rows, PLEDGES_PER_PAGE, count=counted.count if counted is not None else count
+    )
     asked = request.GET.get("page", "1")
     try:
         page, error = paginator.page(asked), ""

@@ -2,11 +2,11 @@
 `manage.py check_read_model [--repair]`.
 
 For every pledge: the fields it stores of its history (services.STORED_FROM_HISTORY), its
-status periods and headline periods (tracker.read_model) and its search text
-(tracker.search); then the search index, and the dashboard's month counts, day counts,
-week and day tallies and tallies against those counted afresh. It prints
-what differs and fails; `--repair` writes what the history gives (the history itself is
-never touched) and says what it repaired.
+statement's date (tracker.db_triggers), its status periods and headline periods
+(tracker.read_model) and its search text (tracker.search); then the search index, and
+the dashboard's month counts, day counts, week and day tallies and tallies against those
+counted afresh. It prints what differs and fails; `--repair` writes what the history
+gives (the history itself is never touched) and says what it repaired.
 """
 
 from __future__ import annotations
@@ -86,6 +86,11 @@ def find_differences(*, progress: bool = False) -> list[str]:
             if pledge.search_text != words:
                 differences.append(
                     f"pledge {pledge.pk}: search text {pledge.search_text[:40]!r}… is not its words'"
+                )
+            if pledge.made_on != pledge.statement.delivered_on:
+                differences.append(
+                    f"pledge {pledge.pk}: made_on is {pledge.made_on}, not its statement's date "
+                    f"{pledge.statement.delivered_on}"
                 )
             history = services.stored_from_history(pledge)
             for name, value in history.items():

@@ -282,6 +282,8 @@ def generate(count: int, rng: random.Random, *, progress: bool = False) -> dict[
                             actor=statement.entity,
                             kind=rng.choice(PledgeKind.values),
                             created_at=_moment(rng, statement.delivered_on),
+                            # (What the database would copy itself: db_triggers.)
+                            made_on=statement.delivered_on,
                         )
                     )
                     histories.append(_history(rng, statement.delivered_on, today, analysts))
