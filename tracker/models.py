@@ -345,10 +345,17 @@ class PledgeQuerySet(models.QuerySet):
             last_checked_at = _last_checked_by(min(day, known_on), known_on)
         return pledges._shown(shown_status, last_change_on, last_checked_at)
 
-    def made_by(self, day: datetime.date, known_on: datetime.date | None = None) -> PledgeQuerySet:
+    def made_by(
+        self, day: datetime.date, known_on: datetime.date | None = None, *, by_own_date: bool = False
+    ) -> PledgeQuerySet:
         """The pledges that as_of() shows, without working out how each stood: those of
-        statements made by `day`, and, as known on a past day, recorded here by then."""
-        pledges = self.filter(made_on__lte=day)
+        statements made by `day`, and, as known on a past day, recorded here by then.
+        Asked of their statements, whose index of dates serves the list's order (newest
+        statement first); or, `by_own_date`, of the date each pledge holds of its
+        statement (`made_on`), which the queue's own index holds."""
+        pledges = (
+            self.filter(made_on__lte=day) if by_own_date else self.filter(statement__delivered_on__lte=day)
+        )
         if not all_known(known_on):
             # A pledge the record did not hold yet is not in a report as known on that day.
             pledges = pledges.filter(created_at__lt=end_of(known_on))
@@ -407,7 +414,9 @@ class PledgeQuerySet(models.QuerySet):
         100,000 pledges). count_needing_an_analyst() counts them."""
         needs = Case(When(rules.needs_an_analyst(today), then=Value(True)), default=Value(False))
         return (
-            self.as_of(today)
+            # As as_of(today) shows them, all from the pledge's own row.
+            self.made_by(today, by_own_date=True)
+            .shown_as_stored()
             .alias(needs_an_analyst=needs)
             .filter(needs_an_analyst=True)
             .select_related("actor")
