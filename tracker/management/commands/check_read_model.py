@@ -100,21 +100,18 @@ def find_differences(*, progress: bool = False) -> list[str]:
                     )
     if not search.index_agrees():
         differences.append("the search index does not hold the pledges' search text")
-    counted = read_model.month_counts_from(made_on, expected_periods)
-    counted = {key: moves for key, moves in counted.items() if moves}
-    stored = read_model.stored_month_counts()
-    for month, status in sorted(set(counted) | set(stored)):
-        if counted.get((month, status), 0) != stored.get((month, status), 0):
-            differences.append(
-                f"month count {month:%Y-%m} {status}: {stored.get((month, status), 0)}, "
-                f"not {counted.get((month, status), 0)}"
-            )
+    differences += _compared(
+        "month count",
+        read_model.month_counts_from(made_on, expected_periods),
+        read_model.stored_month_counts(),
+        lambda month, status: f"{month:%Y-%m} {status}",
+    )
     for model, counted in (
         (HeadlineMonthCount, read_model.by_month(day_counts)),
         (HeadlineDayCount, read_model.nonzero(day_counts)),
     ):
         differences += _compared(
-            model,
+            model._meta.verbose_name,
             counted,
             read_model.stored_day_counts(model),
             lambda day, *counted_as: f"{day:%Y-%m-%d} {counted_as}",
@@ -124,26 +121,25 @@ def find_differences(*, progress: bool = False) -> list[str]:
         (DayTally, read_model.nonzero(dated_tallies)),
     ):
         differences += _compared(
-            model,
+            model._meta.verbose_name,
             counted,
             read_model.stored_dated_tallies(model),
             lambda group, key, day, status: f"of {group} {key} {day:%Y-%m-%d} {status}",
         )
-    counted, stored = read_model.tallies_of(None), read_model.stored_tallies()
-    for group, key, status in sorted(set(counted) | set(stored)):
-        if counted[(group, key, status)] != stored[(group, key, status)]:
-            differences.append(
-                f"tally of {group} {key} {status}: {stored[(group, key, status)]}, "
-                f"not {counted[(group, key, status)]}"
-            )
+    differences += _compared(
+        "tally",
+        read_model.tallies_of(None),
+        read_model.stored_tallies(),
+        lambda group, key, status: f"of {group} {key} {status}",
+    )
     return differences
 
 
-def _compared(model, counted: Counter, stored: Counter, described) -> list[str]:
-    """Each of `model`'s rows (by key) whose stored count is not the one counted afresh,
-    in words: "<model> <the key, described>: stored, not counted"."""
+def _compared(name: str, counted: Counter, stored: Counter, described) -> list[str]:
+    """Each count (by key) whose stored value is not the one counted afresh, in words:
+    "<name> <the key, described>: stored, not counted". (A key counted nowhere is 0.)"""
     return [
-        f"{model._meta.verbose_name} {described(*key)}: {stored[key]}, not {counted[key]}"
+        f"{name} {described(*key)}: {stored[key]}, not {counted[key]}"
         for key in sorted(set(counted) | set(stored))
         if counted[key] != stored[key]
     ]
