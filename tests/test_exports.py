@@ -8,11 +8,14 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from tests.factories import evidence_on, make_pledge, make_statement, retract, update_on
 from tests.helpers import body, csv_rows, queries_for
 from tracker import services
+from tracker.models import Speaker, Statement, Theme
+from tracker.roles import ANALYSTS
 from tracker.views.exports import HISTORY_COLUMNS, PLEDGE_COLUMNS, ROW_COUNT_HEADER, safe_cell
 from tracker.vocabulary import Status
 
@@ -229,6 +232,39 @@ def test_every_cell_of_every_csv_is_safe_to_open_in_a_spreadsheet(manager_client
     assert not [cell for cell in cells if cell and cell[0] in "=+-@\t\r"]
     for formula in FORMULAS:
         assert "'" + formula in cells
+
+
+def test_every_text_a_person_typed_is_made_safe_in_the_pledge_export(manager_client, django_user_model):
+    """The export reads safe_cell() only for PLEDGE_TEXT_COLUMNS: every field a person
+    types, on every record a row reads, is one of them."""
+    statement = make_statement(entity_name="=Entity")
+    Statement.objects.filter(pk=statement.pk).update(title="+Title", organ="-Organ")
+    Speaker.objects.filter(pk=statement.speaker_id).update(name="@Speaker")
+    pledge = make_pledge(
+        statement,
+        1,
+        summary="=S",
+        deadline_text="=D",
+        currency="USD",
+        beneficiaries="\tB",
+        amount=5,
+        amount_stage="announced",
+    )
+    pledge.themes.add(Theme.objects.create(name="=Theme"))
+    author = django_user_model.objects.create_user("-analyst")
+    author.groups.add(Group.objects.get(name=ANALYSTS))
+    update_on(pledge, author, Status.IN_PROGRESS, rationale="=R", evidence=[evidence_on(pledge, author)])
+
+    rows = csv_rows(manager_client.get(reverse("export_pledges", args=["csv"])))
+
+    started = {name: value for name, value in rows[0].items() if value and value[0] in "=+-@\t\r"}
+    assert started == {}
+    assert {rows[0][name][:2] for name in ("entity", "statement_title", "organ", "speaker", "judged_by")} == {
+        "'=",
+        "'+",
+        "'-",
+        "'@",
+    }
 
 
 @pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@A1", "\tx", "\rx"])

@@ -4,6 +4,8 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import evidence_on, make_pledge, make_statement, recorded_days_ago, retract, update_on
@@ -343,6 +345,36 @@ def test_a_sort_with_ties_lists_each_pledge_once_in_the_record_order_within_a_ti
         )
     )
     assert walked == record
+
+
+@pytest.mark.parametrize("sort", ["", "deadline", "-deadline", "-status"])
+def test_the_pages_past_the_middle_read_backwards_and_show_the_same_pledges(manager_client, sort):
+    """A page in the second half is read from the end (CountedPaginator): every page
+    shows the pledges it would show read from the start, deadlines missing or not."""
+    statements = [make_statement(sentences=65) for _ in range(2)]
+    statements[1].delivered_on = statements[0].delivered_on + datetime.timedelta(days=1)
+    statements[1].save()
+    for statement in statements:
+        for number in range(1, 66):
+            if number % 3:
+                deadline = datetime.date(2025, 1, 1) + datetime.timedelta(days=number % 7)
+                make_pledge(statement, number, deadline_on=deadline, deadline_precision="day")
+            else:
+                make_pledge(statement, number)
+    params = {"sort": sort} if sort else {}
+    filterset = PledgeFilter(params, queryset=Pledge.objects.all())
+    record = list(filterset.qs.values_list("pk", flat=True))
+    assert len(record) == 130
+    shown = {}
+    for page in (1, 2, 3):
+        with CaptureQueriesContext(connection) as queries:
+            response = manager_client.get(reverse("pledge_list"), {**params, "page": page})
+        shown[page] = [pledge.pk for pledge in response.context["page"].object_list]
+        sql = " ".join(query["sql"] for query in queries.captured_queries)
+        skipped = [int(n) for n in re.findall(r"OFFSET (\d+)", sql)]
+        # Read from the end, the last page skips nothing, the second skips 50 either way.
+        assert max(skipped, default=0) <= 50
+    assert shown == {1: record[:50], 2: record[50:100], 3: record[100:]}
 
 
 def test_pages_keep_the_filters(manager_client):

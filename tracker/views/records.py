@@ -7,7 +7,7 @@ from django.views.decorators.http import require_safe
 
 from tracker import figures
 from tracker.filters import AsOfForm, as_of_day, known_on_day
-from tracker.models import Entity, Pledge, Speaker, Statement
+from tracker.models import Entity, Pledge, Speaker, Statement, StatusTally, as_stored
 from tracker.views.shared import STATEMENT_PAGE, statement_page_context
 
 
@@ -22,7 +22,8 @@ def statement_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @permission_required("tracker.view_pledge", raise_exception=True)
 def entity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     entity = get_object_or_404(Entity, pk=pk)
-    return _scorecard_page(request, entity, "Entity", Pledge.objects.filter(actor=entity), entity=entity.pk)
+    pledges = Pledge.objects.filter(actor=entity)
+    return _scorecard_page(request, entity, "Entity", pledges, tally="entity", entity=entity.pk)
 
 
 @require_safe
@@ -33,15 +34,24 @@ def speaker_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _scorecard_page(request, speaker, "Speaker", pledges, speaker=speaker.pk)
 
 
-def _scorecard_page(request: HttpRequest, subject, kind: str, pledges, **filters) -> HttpResponse:
+def _scorecard_page(
+    request: HttpRequest, subject, kind: str, pledges, *, tally: str | None = None, **filters
+) -> HttpResponse:
     """An entity's or a speaker's pledges as they stand (today, or as of a date as known
-    on another), and its statements; `filters` select the same pledges in the list."""
+    on another), and its statements; `filters` select the same pledges in the list.
+    `tally`: the group of StatusTally that counts the subject's pledges, if one does."""
     form = AsOfForm(request.GET)
     day, known_on = as_of_day(form), known_on_day(form)
+    standing = None
+    if tally and as_stored(day, known_on) and not pledges.filter(made_on__gt=day).exists():
+        # Today, with none of its statements dated later, every pledge it counts is
+        # shown: its tally says how they stand, however many there are.
+        standing = StatusTally.objects.standing_of(tally, subject.pk)
     card = figures.scorecard(
         pledges.as_of(day, known_on).select_related("statement", "actor"),
         day=day,
         dates=form.dates,
+        standing=standing,
         **filters,
     )
     shown = figures.SHOWN_ON_A_PAGE
