@@ -377,6 +377,33 @@ def test_the_pages_past_the_middle_read_backwards_and_show_the_same_pledges(mana
     assert shown == {1: record[:50], 2: record[50:100], 3: record[100:]}
 
 
+def test_the_list_counts_from_the_tallies_today_leaving_out_statements_dated_later(
+    manager_client, world, today
+):
+    later = make_statement(sentences=2)
+    later.delivered_on = today + datetime.timedelta(days=4)
+    later.save()
+    make_pledge(later, 1)
+    shown_today = Pledge.objects.as_of(today).count()
+    assert shown_today == len(world)
+    with CaptureQueriesContext(connection) as queries:
+        response = manager_client.get(reverse("pledge_list"))
+    assert response.context["page"].paginator.count == shown_today
+    assert any("tracker_statustally" in query["sql"] for query in queries.captured_queries)
+    # A filter in use, or a past day: counted pledge by pledge, the same way.
+    assert (
+        manager_client.get(reverse("pledge_list"), {"kind": "financial"}).context["page"].paginator.count
+        == Pledge.objects.as_of(today).filter(kind="financial").count()
+    )
+    past = today - datetime.timedelta(days=1)
+    assert (
+        manager_client.get(reverse("pledge_list"), {"as_of": past.isoformat()})
+        .context["page"]
+        .paginator.count
+        == Pledge.objects.as_of(past).count()
+    )
+
+
 def test_pages_keep_the_filters(manager_client):
     statement = make_statement(sentences=120)
     for number in range(1, 121):

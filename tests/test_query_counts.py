@@ -48,6 +48,8 @@ PAGES = {
         9,
     ),
     "queue": ("analyst", lambda statement, pledge: reverse("analyst_queue"), 6),
+    # Its worked example counts today's statuses as the dashboard does: one query.
+    "methodology": ("manager", lambda statement, pledge: reverse("methodology"), 5),
     # The pledges, each with its deciding update (by the status period holding the day); per
     # chunk of 1,000, their themes and the evidence their updates cite; and the count of rows
     # the file states in its header.

@@ -4,11 +4,14 @@ compliance rate, filtered, dated, and in a fixed number of queries."""
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import evidence_on, make_pledge, make_statement, update_on
 from tests.helpers import queries_for
-from tracker.models import Entity, Speaker
+from tracker.models import Entity, Pledge, Speaker
 from tracker.vocabulary import Status
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +68,32 @@ def test_the_speakers_list_takes_the_dates(manager_client, judged):
     page = manager_client.get(reverse("speaker_list")).context["page"]
     now = next(record.figures for record in page.object_list if record.pk == speaker.pk)
     assert now["rate"] == 100.0
+
+
+@pytest.mark.parametrize(
+    ("name", "key", "named"),
+    [("entity_list", "actor_id", "actor__name"), ("statement_list", "statement_id", "statement__title")],
+)
+def test_the_lists_today_read_the_tallies_and_show_what_counting_shows(
+    manager_client, judged, name, key, named
+):
+    rows = shown(manager_client, name)
+    today = timezone.localdate()
+    for record in manager_client.get(reverse(name)).context["page"].object_list:
+        counted = Pledge.objects.as_of(today).filter(**{key: record.pk}).compliance_by(key, named)
+        assert rows[str(record)] == counted[0]
+    with CaptureQueriesContext(connection) as queries:
+        manager_client.get(reverse(name))
+    assert any("tracker_statustally" in query["sql"] for query in queries.captured_queries)
+
+
+def test_the_entity_list_today_leaves_out_the_pledges_of_a_statement_dated_later(manager_client, judged):
+    later = make_statement(sentences=2, entity_name="Sylvania")
+    later.delivered_on = timezone.localdate() + datetime.timedelta(days=2)
+    later.save()
+    make_pledge(later, 1)
+    rows = shown(manager_client, "entity_list")
+    assert rows["Sylvania"]["pledges"] == 1 and rows["Sylvania"]["rate"] == 0.0
 
 
 @pytest.mark.parametrize("name", ["statement_list", "entity_list", "speaker_list"])

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from tracker import rules
-from tracker.models import Entity, Pledge, Speaker, Statement, Theme
+from tracker.models import Entity, Pledge, Speaker, Statement, Theme, as_stored
 from tracker.vocabulary import PledgeKind, Status
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -408,13 +408,28 @@ class PledgeFilter(django_filters.FilterSet):
         """The as-known-on date asked for, or None: all that is recorded."""
         return known_on_day(self.form)
 
+    # What the list is read as of, and in which order: not filters of what it holds.
+    DATES_AND_SORT = frozenset({"as_of", "known_on", "sort"})
+
+    def in_use(self) -> set[str]:
+        """The names of the filters given a value that could be read (the dates and the
+        sort aside)."""
+        self.is_valid()  # (reads the form, if not yet done: its values are cleaned_data)
+        data = getattr(self.form, "cleaned_data", None) or {}
+        return {
+            name
+            for name, value in data.items()
+            if name not in self.DATES_AND_SORT and value not in (None, "", [], ())
+        }
+
     def in_words(self) -> list[tuple[str, str]]:
         """The filters in use, read back in words: (label, value), as a briefing prints
         them, so that its reader knows what it counts. The dates are said apart."""
         said = []
+        in_use = self.in_use()
         for name, field in self.form.fields.items():
             value = self.form.cleaned_data.get(name)
-            if name in ("as_of", "known_on", "sort") or value in (None, "", [], ()):
+            if name not in in_use:
                 continue
             if isinstance(value, list | tuple):
                 choices = dict(getattr(field, "choices", ()))
@@ -439,15 +454,22 @@ class PledgeFilter(django_filters.FilterSet):
         {"status", "due_within", "overdue", "final", "changed_within", "not_checked"}
     )
 
+    def count(self) -> int:
+        """How many pledges the list holds. With no filter in use (the dates and the sort
+        aside), as the record stands today, from the tallies (count_as_stored()); else by
+        counting counted()."""
+        if not self.in_use() and as_stored(self.day, self.known_day):
+            return Pledge.objects.count_as_stored(self.day)
+        return self.counted().count()
+
     def counted(self):
         """The pledges to count: those of `qs`, found without working out how each stood
         on the day when no filter in use reads it (as of a past day, that takes a join
         for every pledge, which a count does not need), by the statement date each pledge
         holds (one index, no join to the statements). The order is left out."""
-        self.is_valid()  # (reads the form, if not yet done: its values are cleaned_data)
-        data = getattr(self.form, "cleaned_data", None)
-        if data is None or any(data.get(name) not in (None, "", [], ()) for name in self.READ_HOW_IT_STOOD):
+        if self.in_use() & self.READ_HOW_IT_STOOD:
             return self.qs
+        data = self.form.cleaned_data
         pledges = self.queryset.made_by(self.day, self.known_day, by_own_date=True)
         # As django-filter's filter_queryset does, with every filter but the sort.
         for name, value in data.items():

@@ -437,6 +437,28 @@ class PledgeQuerySet(models.QuerySet):
         counts = dict(parts[0].union(parts[1], all=True).values_list("side", "n").order_by())
         return counts.get("all", 0) - counts.get("later", 0)
 
+    def count_as_stored(self, day: datetime.date) -> int:
+        """How many pledges as_of(`day`) shows, `day` today or later, as the record stands:
+        every pledge, from the tallies (each counts once under its entity), less those of
+        statements dated after `day` (few, if any); one query, whatever the number of
+        pledges. Of every pledge: ask Pledge.objects."""
+        every = (
+            StatusTally.objects.filter(group="entity")
+            .order_by()
+            .annotate(side=Value("all"))
+            .values("side")
+            .annotate(n=models.Sum(sum((F(status.value) for status in Status), Value(0))))
+        )
+        later = (
+            self.filter(pk__in=_made_later_than(day))
+            .order_by()
+            .annotate(side=Value("later"))
+            .values("side")
+            .annotate(n=models.Count("*"))
+        )
+        counts = dict(every.union(later, all=True).values_list("side", "n").order_by())
+        return (counts.get("all") or 0) - counts.get("later", 0)
+
     def after_in_queue(self, pledge: Pledge, *, checked_before: datetime.datetime) -> list[PledgeQuerySet]:
         """Those that come after `pledge` in the queue's order (QUEUE_ORDER), by the place
         it had (its last check, then its statement's date, statement and number), among
@@ -519,6 +541,14 @@ class PledgeQuerySet(models.QuerySet):
         by_status = {status: counts[status.value] for status in Status}
         headline = {"total": sum(by_status.values()), **{name: counts[name] for name in headlines}}
         return headline, by_status, sum(found["later"][status.value] for status in Status)
+
+    def tallied(self, day: datetime.date, known_on: datetime.date | None = None) -> bool:
+        """Whether these pledges as of `day` as known on `known_on` stand as their tallies
+        (StatusTally) count them: the record as it stands today, and none of them of a
+        statement dated later (which the tallies count, and the day does not show)."""
+        # (By the ids of those made later, few if any: SQLite, without statistics, would
+        # otherwise read these pledges by another index, all of them.)
+        return as_stored(day, known_on) and not self.filter(pk__in=_made_later_than(day)).exists()
 
     def standing(self) -> dict:
         """The G7 Research Group's compliance rate of these pledges (the mean score of

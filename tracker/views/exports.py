@@ -292,7 +292,7 @@ def export_pledges(request: HttpRequest, fmt: str) -> StreamingHttpResponse | Ht
     dates = {"as_of": filterset.day, "known_on": filterset.known_day or timezone.localdate()}
     # How many rows the file holds, said before they stream: a file cut short (a dropped
     # connection, a worker stopped) has fewer, and a script can tell.
-    count = filterset.counted().count()
+    count = filterset.count()
     pledges = _in_chunks(filterset.qs, filterset.day, filterset.known_day)
     url = _pledge_url(request)
     zone = timezone.get_current_timezone()
@@ -334,8 +334,7 @@ def export_name(filterset, fmt: str) -> str:
     words += [slugify(value.replace("_", "-")) for value in dict.fromkeys(data.get("status") or ())]
     if data.get("kind"):
         words.append(slugify(data["kind"].replace("_", "-")))
-    named = {"entity", "speaker", "theme", "statement", "status", "kind", "as_of", "known_on", "sort"}
-    if any(value not in (None, "", [], ()) for name, value in data.items() if name not in named):
+    if filterset.in_use() - {"entity", "speaker", "theme", "statement", "status", "kind"}:
         words.append("filtered")
     name = "-".join(["pledges", *[word for word in words if word]])[:NAME_CHARACTERS].rstrip("-")
     name += f"-as-of-{filterset.day.isoformat()}"

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_safe
 
 from tracker import figures, rules
 from tracker.filters import AsOfForm, RecordField, as_of_day, known_on_day
-from tracker.models import Entity, Pledge, Speaker, Statement
+from tracker.models import TALLY_GROUPS, Entity, Pledge, Speaker, Statement, StatusTally
 from tracker.views.shared import page_of
 from tracker.vocabulary import Status
 
@@ -55,8 +55,13 @@ def _records_page(
         records = records.filter(**{by_entity: form.cleaned_data["entity"]})
     page, page_error = page_of(records, request)
     shown = [record.pk for record in page.object_list]
-    pledges = Pledge.objects.as_of(day, known_on).filter(**{f"{key}__in": shown})
-    rows = {row["key"]: row for row in pledges.compliance_by(key, name)}
+    theirs = Pledge.objects.filter(**{f"{key}__in": shown})
+    if group in TALLY_GROUPS and theirs.tallied(day, known_on):
+        # Their tallies say how their pledges stand, however many there are.
+        rows = StatusTally.objects.filter(key__in=shown).compliance_by(group)
+    else:
+        rows = theirs.as_of(day, known_on).compliance_by(key, name)
+    rows = {row["key"]: row for row in rows}
     link = figures.list_link(form.dates.get("as_of"), known_on)
     for record in page.object_list:
         record.figures = rows.get(record.pk)

@@ -41,7 +41,7 @@ def pledge_list(request: HtmxHttpRequest) -> HttpResponse:
     if not request.htmx and in_use.urlencode() != request.GET.urlencode():
         return redirect(_address(in_use))
     filterset = filtered_pledges(request)
-    page, page_error = page_of(filterset.qs, request, by_ids=True, counted=filterset.counted())
+    page, page_error = page_of(filterset.qs, request, by_ids=True, count=filterset.count)
     context = {
         "filter": filterset,
         "page": page,

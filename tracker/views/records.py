@@ -7,7 +7,7 @@ from django.views.decorators.http import require_safe
 
 from tracker import figures
 from tracker.filters import AsOfForm, as_of_day, known_on_day
-from tracker.models import Entity, Pledge, Speaker, Statement, StatusTally, as_stored
+from tracker.models import Entity, Pledge, Speaker, Statement, StatusTally
 from tracker.views.shared import STATEMENT_PAGE, statement_page_context
 
 
@@ -43,9 +43,8 @@ def _scorecard_page(
     form = AsOfForm(request.GET)
     day, known_on = as_of_day(form), known_on_day(form)
     standing = None
-    if tally and as_stored(day, known_on) and not pledges.filter(made_on__gt=day).exists():
-        # Today, with none of its statements dated later, every pledge it counts is
-        # shown: its tally says how they stand, however many there are.
+    if tally and pledges.tallied(day, known_on):
+        # Its tally says how they stand, however many there are.
         standing = StatusTally.objects.standing_of(tally, subject.pk)
     card = figures.scorecard(
         pledges.as_of(day, known_on).select_related("statement", "actor"),
