@@ -245,7 +245,7 @@ def test_every_text_a_person_typed_is_made_safe_in_the_pledge_export(manager_cli
         1,
         summary="=S",
         deadline_text="=D",
-        currency="USD",
+        currency="=A1",
         beneficiaries="\tB",
         amount=5,
         amount_stage="announced",
@@ -259,6 +259,7 @@ def test_every_text_a_person_typed_is_made_safe_in_the_pledge_export(manager_cli
 
     started = {name: value for name, value in rows[0].items() if value and value[0] in "=+-@\t\r"}
     assert started == {}
+    assert rows[0]["currency"] == "'=A1"
     assert {rows[0][name][:2] for name in ("entity", "statement_title", "organ", "speaker", "judged_by")} == {
         "'=",
         "'+",

@@ -456,8 +456,9 @@ class PledgeFilter(django_filters.FilterSet):
 
     def count(self) -> int:
         """How many pledges the list holds. With no filter in use (the dates and the sort
-        aside), as the record stands today, from the tallies (count_as_stored()); else by
-        counting counted()."""
+        aside), as the record stands today, from the tallies (count_as_stored()), which
+        count every pledge: for filters over every pledge, as filtered_pledges() makes
+        them; else by counting counted()."""
         if not self.in_use() and as_stored(self.day, self.known_day):
             return Pledge.objects.count_as_stored(self.day)
         return self.counted().count()
@@ -469,7 +470,7 @@ class PledgeFilter(django_filters.FilterSet):
         holds (one index, no join to the statements). The order is left out."""
         if self.in_use() & self.READ_HOW_IT_STOOD:
             return self.qs
-        data = self.form.cleaned_data
+        data = getattr(self.form, "cleaned_data", {})  # (none, if the filters were not given)
         pledges = self.queryset.made_by(self.day, self.known_day, by_own_date=True)
         # As django-filter's filter_queryset does, with every filter but the sort.
         for name, value in data.items():

@@ -101,7 +101,9 @@ class CountedPaginator(Paginator):
     then turned round. A database finds a page by skipping the rows before it, so the
     last of 100,000 pledges would skip 99,950; read backwards it skips none, and no page
     skips more than half. Only for a queryset whose order is total (no two rows tie):
-    otherwise the rows at a tie could come in another order each way."""
+    otherwise the rows at a tie could come in another order each way. The count places
+    the page from the end: a pledge made between the count and the page moves the pages
+    past the middle by one row, as one made between two pages moves the pages after it."""
 
     def __init__(
         self,
