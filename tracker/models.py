@@ -429,35 +429,18 @@ class PledgeQuerySet(models.QuerySet):
         after today (few, if any). Asking each pledge its statement's date instead reads
         every row found (0.07 s for 15,000 of 100,000 pledges on SQLite, against 0.01 s)."""
         found = self.shown_as_stored().order_by().filter(rules.needs_an_analyst(today))
-        later = found.filter(pk__in=_made_later_than(today))
-        parts = [
-            rows.annotate(side=Value(side)).values("side").annotate(n=models.Count("*"))
-            for side, rows in (("all", found), ("later", later))
-        ]
-        counts = dict(parts[0].union(parts[1], all=True).values_list("side", "n").order_by())
-        return counts.get("all", 0) - counts.get("later", 0)
+        return _all_less_later(found, models.Count("*"), found.filter(pk__in=_made_later_than(today)))
 
     def count_as_stored(self, day: datetime.date) -> int:
         """How many pledges as_of(`day`) shows, `day` today or later, as the record stands:
         every pledge, from the tallies (each counts once under its entity), less those of
         statements dated after `day` (few, if any); one query, whatever the number of
         pledges. Of every pledge: ask Pledge.objects."""
-        every = (
-            StatusTally.objects.filter(group="entity")
-            .order_by()
-            .annotate(side=Value("all"))
-            .values("side")
-            .annotate(n=models.Sum(sum((F(status.value) for status in Status), Value(0))))
+        return _all_less_later(
+            StatusTally.objects.filter(group="entity"),
+            models.Sum(sum((F(status.value) for status in Status), Value(0))),
+            self.filter(pk__in=_made_later_than(day)),
         )
-        later = (
-            self.filter(pk__in=_made_later_than(day))
-            .order_by()
-            .annotate(side=Value("later"))
-            .values("side")
-            .annotate(n=models.Count("*"))
-        )
-        counts = dict(every.union(later, all=True).values_list("side", "n").order_by())
-        return (counts.get("all") or 0) - counts.get("later", 0)
 
     def after_in_queue(self, pledge: Pledge, *, checked_before: datetime.datetime) -> list[PledgeQuerySet]:
         """Those that come after `pledge` in the queue's order (QUEUE_ORDER), by the place
@@ -697,6 +680,17 @@ QUEUE_ORDER = (
     "statement_id",
     "number",
 )
+
+
+def _all_less_later(every: models.QuerySet, counted, later: models.QuerySet) -> int:
+    """What `counted` (an aggregate) makes of the rows `every`, less how many rows `later`
+    holds: in one query, each part read by its own indexes."""
+    parts = [
+        rows.order_by().annotate(side=Value(side)).values("side").annotate(n=n)
+        for side, rows, n in (("all", every, counted), ("later", later, models.Count("*")))
+    ]
+    counts = dict(parts[0].union(parts[1], all=True).values_list("side", "n").order_by())
+    return (counts.get("all") or 0) - counts.get("later", 0)
 
 
 def _made_later_than(day: datetime.date) -> models.QuerySet:
